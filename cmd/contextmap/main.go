@@ -1,0 +1,4 @@
+// Command contextmap serves the contextual safeguarding map.
+package main
+
+func main() {}
