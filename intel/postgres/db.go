@@ -1,0 +1,194 @@
+// Package postgres stores the intelligence graph in PostgreSQL + PostGIS.
+// All SQL lives here. Reads take the caller's intel.Principal and apply its
+// district scope in the query itself, so an out-of-scope row is never read.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/jackc/puddle/v2"
+	"github.com/pressly/goose/v3"
+
+	"github.com/contextmap/contextmap/intel"
+	"github.com/contextmap/contextmap/migrations"
+)
+
+// DB is the store: a pool of connections to one database.
+type DB struct {
+	Pool *pgxpool.Pool
+	// RefKey keys the HMAC of case-system references.
+	RefKey []byte
+}
+
+// Open connects to url and checks the connection.
+func Open(ctx context.Context, url string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	if cfg.MaxConns < 8 {
+		cfg.MaxConns = 8
+	}
+	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	cfg.ConnConfig.RuntimeParams["application_name"] = "contextmap"
+	// A statement that runs away is cut off by the server too, not only by
+	// the request's context.
+	cfg.ConnConfig.RuntimeParams["statement_timeout"] = "60000"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	return &DB{Pool: pool}, nil
+}
+
+// Close closes the pool.
+func (db *DB) Close() { db.Pool.Close() }
+
+// Migrate brings the schema to the latest version.
+func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
+	sqlDB := stdlib.OpenDBFromPool(db.Pool)
+	defer sqlDB.Close()
+	return migrateSQL(ctx, sqlDB, log)
+}
+
+func migrateSQL(ctx context.Context, sqlDB *sql.DB, log *slog.Logger) error {
+	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS)
+	if err != nil {
+		return fmt.Errorf("load migrations: %w", err)
+	}
+	results, err := p.Up(ctx)
+	for _, r := range results {
+		if log != nil {
+			log.Info("migrated", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// Ready reports whether the database answers and is fully migrated.
+func (db *DB) Ready(ctx context.Context) error {
+	sqlDB := stdlib.OpenDBFromPool(db.Pool)
+	defer sqlDB.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS)
+	if err != nil {
+		return err
+	}
+	has, err := p.HasPending(ctx)
+	if err != nil {
+		return wrap(err, "check migrations")
+	}
+	if has {
+		return intel.Errorf(intel.EUNAVAILABLE, "database schema is not migrated (run contextmap migrate)")
+	}
+	return nil
+}
+
+// wrap turns a database error into a domain error: constraint violations
+// become EINVALID or ECONFLICT naming the field; lost connections become
+// EUNAVAILABLE. Anything else is EINTERNAL with the cause kept for the log.
+func wrap(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	var ie *intel.Error
+	if errors.As(err, &ie) {
+		return err
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return intel.NotFound(what)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &intel.Error{Code: intel.EUNAVAILABLE, Message: "the request took too long", Err: err}
+	}
+	if errors.Is(err, context.Canceled) {
+		return &intel.Error{Code: intel.EUNAVAILABLE, Message: "the request was cancelled", Err: err}
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		field := columnField(pe)
+		switch pe.Code {
+		case "23505":
+			return &intel.Error{Code: intel.ECONFLICT, Message: field + ": already exists",
+				Fields: []intel.FieldError{{Field: field, Reason: "already exists"}}, Err: err}
+		case "23503":
+			return &intel.Error{Code: intel.EINVALID, Message: field + ": refers to a record that does not exist",
+				Fields: []intel.FieldError{{Field: field, Reason: "refers to a record that does not exist"}}, Err: err}
+		case "23514", "23502", "22P02", "22007", "22008", "22023", "XX000":
+			return &intel.Error{Code: intel.EINVALID, Message: field + ": is not valid",
+				Fields: []intel.FieldError{{Field: field, Reason: "is not valid"}}, Err: err}
+		case "23P01":
+			return &intel.Error{Code: intel.EINVALID, Message: field + ": overlaps another period",
+				Fields: []intel.FieldError{{Field: field, Reason: "overlaps another period"}}, Err: err}
+		case "57014":
+			return &intel.Error{Code: intel.EUNAVAILABLE, Message: "the query took too long", Err: err}
+		case "57P01", "57P02", "57P03", "53300", "08000", "08003", "08006", "08001", "08004":
+			return &intel.Error{Code: intel.EUNAVAILABLE, Message: "the database is unavailable", Err: err}
+		}
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || pgconn.SafeToRetry(err) || isConnErr(err) {
+		return &intel.Error{Code: intel.EUNAVAILABLE, Message: "the database is unavailable", Err: err}
+	}
+	return &intel.Error{Code: intel.EINTERNAL, Message: "internal error", Err: fmt.Errorf("%s: %w", what, err)}
+}
+
+func isConnErr(err error) bool {
+	var ce *pgconn.ConnectError
+	return errors.As(err, &ce) || errors.Is(err, puddle.ErrClosedPool)
+}
+
+// columnField names the API field behind a constraint or column.
+func columnField(pe *pgconn.PgError) string {
+	if f, ok := constraintFields[pe.ConstraintName]; ok {
+		return f
+	}
+	if pe.ColumnName != "" {
+		return pe.ColumnName
+	}
+	if pe.ConstraintName != "" {
+		return pe.ConstraintName
+	}
+	return "body"
+}
+
+var constraintFields = map[string]string{
+	"people_pseudonym_key":             "pseudonym",
+	"people_ref_hash_key":              "case_ref",
+	"people_district_fkey":             "district",
+	"places_district_fkey":             "district",
+	"places_ext_ref_key":               "ext_ref",
+	"events_ext_ref_key":               "ext_ref",
+	"links_ext_ref_key":                "ext_ref",
+	"peer_groups_ext_ref_key":          "ext_ref",
+	"online_spaces_ext_ref_key":        "ext_ref",
+	"peer_groups_district_fkey":        "district",
+	"online_spaces_district_fkey":      "district",
+	"events_place_id_fkey":             "place_id",
+	"events_found_place_id_fkey":       "found_place_id",
+	"event_people_person_id_fkey":      "people",
+	"event_groups_group_id_fkey":       "groups",
+	"links_source_id_fkey":             "source_id",
+	"links_target_id_fkey":             "target_id",
+	"assessments_person_id_fkey":       "person_id",
+	"person_statuses_person_id_excl":   "statuses",
+	"person_categories_person_id_excl": "categories",
+	"places_geom_check":                "geometry",
+	"events_geom_check":                "geometry",
+}
