@@ -73,3 +73,9 @@ func (p Principal) CanWrite() bool {
 	}
 	return false
 }
+
+// SeesAdults reports whether p may read adults of concern: police
+// intelligence, kept from roles that work with the young people.
+func (p Principal) SeesAdults() bool {
+	return p.Role == RoleAnalyst || p.Role == RolePolice
+}

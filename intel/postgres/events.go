@@ -23,7 +23,8 @@ type EventFilter struct {
 
 const eventCols = `e.id, e.kind, e.starts_at, e.ends_at, e.place_id, ST_AsGeoJSON(e.geom, 6), e.district, e.category,
 	e.severity, e.source_eval || e.intel_assessment || e.handling, e.confirmed, e.source_agency, e.review_date,
-	ARRAY(SELECT person_id FROM event_people ep WHERE ep.event_id = e.id ORDER BY person_id),
+	ARRAY(SELECT ep.person_id FROM event_people ep JOIN people pp ON pp.id = ep.person_id
+	      WHERE ep.event_id = e.id AND ($A OR pp.kind <> 'adult_of_concern') ORDER BY ep.person_id),
 	ARRAY(SELECT group_id FROM event_groups eg WHERE eg.event_id = e.id ORDER BY group_id),
 	e.found_place_id, e.found_at, e.rhi_at, e.crime_type, e.ext_ref, e.created_at, e.updated_at`
 
@@ -47,8 +48,8 @@ func scanEvent(row pgx.Row) (intel.Event, error) {
 
 // GetEvent reads one event in the caller's scope.
 func (db *DB) GetEvent(ctx context.Context, pr intel.Principal, id int64) (intel.Event, error) {
-	e, err := scanEvent(db.Pool.QueryRow(ctx, `SELECT `+eventCols+` FROM events e
-		WHERE e.id = $1 AND ($2::text[] IS NULL OR e.district = ANY($2))`, id, pr.Scope()))
+	e, err := scanEvent(db.Pool.QueryRow(ctx, replaceAll(`SELECT `+eventCols+` FROM events e
+		WHERE e.id = $1 AND ($2::text[] IS NULL OR e.district = ANY($2))`, "$A", "$3"), id, pr.Scope(), pr.SeesAdults()))
 	return e, wrap(err, "event")
 }
 
@@ -58,7 +59,7 @@ func (db *DB) ListEvents(ctx context.Context, pr intel.Principal, f EventFilter,
 	if f.BBox != nil {
 		bbox = f.BBox[:]
 	}
-	rows, err := db.Pool.Query(ctx, `SELECT `+eventCols+` FROM events e
+	rows, err := db.Pool.Query(ctx, replaceAll(`SELECT `+eventCols+` FROM events e
 		WHERE e.id > $1 AND ($2::text[] IS NULL OR e.district = ANY($2))
 		  AND ($3 = '' OR e.kind = $3)
 		  AND ($4::timestamptz IS NULL OR e.ends_at >= $4) AND ($5::timestamptz IS NULL OR e.starts_at <= $5)
@@ -67,8 +68,8 @@ func (db *DB) ListEvents(ctx context.Context, pr intel.Principal, f EventFilter,
 		  AND ($8::bigint = 0 OR e.place_id = $8 OR e.found_place_id = $8)
 		  AND ($9::bigint = 0 OR EXISTS (SELECT 1 FROM event_people ep WHERE ep.event_id = e.id AND ep.person_id = $9))
 		  AND ($10 = '' OR e.category = $10) AND ($11 = '' OR e.ext_ref = $11)
-		ORDER BY e.id LIMIT $12`,
-		pg.After, pr.Scope(), f.Kind, f.From, f.To, f.District, bbox, f.PlaceID, f.PersonID, f.Category, f.ExtRef, pg.Limit)
+		ORDER BY e.id LIMIT $12`, "$A", "$13"),
+		pg.After, pr.Scope(), f.Kind, f.From, f.To, f.District, bbox, f.PlaceID, f.PersonID, f.Category, f.ExtRef, pg.Limit, pr.SeesAdults())
 	if err != nil {
 		return nil, wrap(err, "events")
 	}
@@ -79,8 +80,8 @@ func writeEventRefs(ctx context.Context, tx pgx.Tx, pr intel.Principal, id int64
 	if len(in.People) > 0 {
 		// People outside the caller's scope are refused as if absent.
 		var n int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM people WHERE id = ANY($1) AND ($2::text[] IS NULL OR district = ANY($2))`,
-			in.People, pr.Scope()).Scan(&n); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM people WHERE id = ANY($1) AND ($2::text[] IS NULL OR district = ANY($2))
+			AND ($3 OR kind <> 'adult_of_concern')`, in.People, pr.Scope(), pr.SeesAdults()).Scan(&n); err != nil {
 			return err
 		}
 		if n != len(uniq(in.People)) {
@@ -188,10 +189,13 @@ func (db *DB) UpdateEvent(ctx context.Context, pr intel.Principal, id int64, in 
 		if !pr.InScope(district) {
 			return intel.Invalid("geometry", "is outside the districts you may write to")
 		}
-		for _, q := range []string{`DELETE FROM event_people WHERE event_id = $1`, `DELETE FROM event_groups WHERE event_id = $1`} {
-			if _, err := tx.Exec(ctx, q, id); err != nil {
-				return err
-			}
+		// Participants the caller cannot see (adults of concern) are kept.
+		if _, err := tx.Exec(ctx, `DELETE FROM event_people ep USING people pp WHERE ep.event_id = $1
+			AND pp.id = ep.person_id AND ($2 OR pp.kind <> 'adult_of_concern')`, id, pr.SeesAdults()); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM event_groups WHERE event_id = $1`, id); err != nil {
+			return err
 		}
 		return writeEventRefs(ctx, tx, pr, id, in)
 	})

@@ -20,7 +20,9 @@ type LinkFilter struct {
 }
 
 // linkScope keeps links whose person ends are all in the caller's scope.
-const linkScope = `($S::text[] IS NULL OR ((sp.id IS NULL OR sp.district = ANY($S)) AND (tp.id IS NULL OR tp.district = ANY($S))))`
+// Links touching an adult of concern need a role that sees adults ($A).
+const linkScope = `($S::text[] IS NULL OR ((sp.id IS NULL OR sp.district = ANY($S)) AND (tp.id IS NULL OR tp.district = ANY($S))))
+	AND ($A OR (coalesce(sp.kind, '') <> 'adult_of_concern' AND coalesce(tp.kind, '') <> 'adult_of_concern'))`
 
 const linkFrom = ` FROM links l JOIN nodes sn ON sn.id = l.source_id JOIN nodes tn ON tn.id = l.target_id
 	LEFT JOIN people sp ON sp.id = l.source_id LEFT JOIN people tp ON tp.id = l.target_id `
@@ -43,8 +45,8 @@ func scanLink(row pgx.Row) (intel.Link, error) {
 
 // GetLink reads one link in the caller's scope.
 func (db *DB) GetLink(ctx context.Context, pr intel.Principal, id int64) (intel.Link, error) {
-	q := replaceAll(`SELECT `+linkCols+linkFrom+` WHERE l.id = $1 AND `+linkScope, "$S", "$2")
-	l, err := scanLink(db.Pool.QueryRow(ctx, q, id, pr.Scope()))
+	q := replaceAll(replaceAll(`SELECT `+linkCols+linkFrom+` WHERE l.id = $1 AND `+linkScope, "$S", "$2"), "$A", "$3")
+	l, err := scanLink(db.Pool.QueryRow(ctx, q, id, pr.Scope(), pr.SeesAdults()))
 	return l, wrap(err, "link")
 }
 
@@ -61,7 +63,8 @@ func (db *DB) ListLinks(ctx context.Context, pr intel.Principal, f LinkFilter, p
 		AND ($8::boolean IS NULL OR (l.review_date <= current_date) = $8)
 		AND ($9 = '' OR l.ext_ref = $9)
 		ORDER BY l.id LIMIT $10`, "$S", "$2")
-	rows, err := db.Pool.Query(ctx, q, pg.After, pr.Scope(), f.Kind, f.Node, src, asm, f.Confirmed, f.ReviewDue, f.ExtRef, pg.Limit)
+	q = replaceAll(q, "$A", "$11")
+	rows, err := db.Pool.Query(ctx, q, pg.After, pr.Scope(), f.Kind, f.Node, src, asm, f.Confirmed, f.ReviewDue, f.ExtRef, pg.Limit, pr.SeesAdults())
 	if err != nil {
 		return nil, wrap(err, "links")
 	}
@@ -80,12 +83,13 @@ func lookupEnd(ctx context.Context, tx pgx.Tx, pr intel.Principal, field string,
 	var kind *string
 	err := tx.QueryRow(ctx, `SELECT n.type, p.kind, p.district FROM nodes n LEFT JOIN people p ON p.id = n.id WHERE n.id = $1`,
 		id).Scan(&e.typ, &kind, &e.district)
-	if errors.Is(err, pgx.ErrNoRows) || (err == nil && e.typ == intel.NodePerson && !pr.InScope(e.district)) {
-		// Out-of-scope people answer as absent: no existence leak.
-		return e, intel.Invalid(field, "refers to a node that does not exist")
-	}
 	if kind != nil {
 		e.personKind = *kind
+	}
+	hidden := e.typ == intel.NodePerson && (!pr.InScope(e.district) || (e.personKind == intel.AdultOfConcern && !pr.SeesAdults()))
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && hidden) {
+		// Out-of-scope people answer as absent: no existence leak.
+		return e, intel.Invalid(field, "refers to a node that does not exist")
 	}
 	return e, err
 }

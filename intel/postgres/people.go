@@ -66,8 +66,8 @@ func asOfSQL(q string, n int) string {
 // in force on asOf (today when nil).
 func (db *DB) GetPerson(ctx context.Context, pr intel.Principal, id int64, asOf *intel.Date) (intel.Person, error) {
 	q := asOfSQL(`SELECT `+personCols+` FROM people p WHERE p.id = $1
-		AND ($2::text[] IS NULL OR p.district = ANY($2))`, 3)
-	p, err := scanPerson(db.Pool.QueryRow(ctx, q, id, pr.Scope(), dateArg(asOf)))
+		AND ($2::text[] IS NULL OR p.district = ANY($2)) AND ($4 OR p.kind <> 'adult_of_concern')`, 3)
+	p, err := scanPerson(db.Pool.QueryRow(ctx, q, id, pr.Scope(), dateArg(asOf), pr.SeesAdults()))
 	return p, wrap(err, "person")
 }
 
@@ -84,9 +84,9 @@ func (db *DB) ListPeople(ctx context.Context, pr intel.Principal, f PersonFilter
 		        AND c.valid_from <= $AS AND (c.valid_to IS NULL OR c.valid_to > $AS)))
 		  AND ($7 = '' OR EXISTS (SELECT 1 FROM person_statuses s WHERE s.person_id = p.id AND s.status = $7
 		        AND s.valid_from <= $AS AND (s.valid_to IS NULL OR s.valid_to > $AS)))
-		  AND ($8::bytea IS NULL OR p.ref_hash = $8)
+		  AND ($8::bytea IS NULL OR p.ref_hash = $8) AND ($10 OR p.kind <> 'adult_of_concern')
 		ORDER BY p.id LIMIT $9`, 3)
-	rows, err := db.Pool.Query(ctx, q, pg.After, pr.Scope(), dateArg(f.AsOf), f.Kind, f.District, f.Category, f.Status, refHash, pg.Limit)
+	rows, err := db.Pool.Query(ctx, q, pg.After, pr.Scope(), dateArg(f.AsOf), f.Kind, f.District, f.Category, f.Status, refHash, pg.Limit, pr.SeesAdults())
 	if err != nil {
 		return nil, wrap(err, "people")
 	}
@@ -104,6 +104,9 @@ func (db *DB) ListPeople(ctx context.Context, pr intel.Principal, f PersonFilter
 
 // CreatePerson stores a new person with their status and category history.
 func (db *DB) CreatePerson(ctx context.Context, pr intel.Principal, in intel.PersonInput) (intel.Person, error) {
+	if in.Kind == intel.AdultOfConcern && !pr.SeesAdults() {
+		return intel.Person{}, intel.Errorf(intel.EFORBIDDEN, "your role may not record adults of concern")
+	}
 	if !pr.InScope(in.District) {
 		return intel.Person{}, intel.Invalid("district", "is outside the districts you may write to")
 	}
@@ -143,6 +146,12 @@ func writeHistories(ctx context.Context, tx pgx.Tx, id int64, in intel.PersonInp
 
 // UpdatePerson replaces a person and their histories.
 func (db *DB) UpdatePerson(ctx context.Context, pr intel.Principal, id int64, in intel.PersonInput) (intel.Person, error) {
+	if _, err := db.GetPerson(ctx, pr, id, nil); err != nil {
+		return intel.Person{}, err
+	}
+	if in.Kind == intel.AdultOfConcern && !pr.SeesAdults() {
+		return intel.Person{}, intel.Errorf(intel.EFORBIDDEN, "your role may not record adults of concern")
+	}
 	if !pr.InScope(in.District) {
 		return intel.Person{}, intel.Invalid("district", "is outside the districts you may write to")
 	}
@@ -178,6 +187,9 @@ func (db *DB) UpdatePerson(ctx context.Context, pr intel.Principal, id int64, in
 // DeletePerson erases a person with their links, histories, assessments and
 // event participation, in one transaction.
 func (db *DB) DeletePerson(ctx context.Context, pr intel.Principal, id int64) error {
+	if _, err := db.GetPerson(ctx, pr, id, nil); err != nil {
+		return err
+	}
 	tag, err := db.Pool.Exec(ctx, `DELETE FROM people WHERE id = $1 AND ($2::text[] IS NULL OR district = ANY($2))`, id, pr.Scope())
 	if err != nil {
 		return wrap(err, "person")

@@ -1,0 +1,139 @@
+// Package httpapi serves contextmap over HTTP with Fiber: the JSON API under
+// /api/v1, health checks, and the web map. Handlers return errors; one error
+// handler turns them into RFC 9457 problem+json.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/contextmap/contextmap/intel"
+	"github.com/contextmap/contextmap/intel/postgres"
+)
+
+// Config holds the HTTP layer's settings.
+type Config struct {
+	BodyLimit      int           // bytes; larger bodies get 413
+	RequestTimeout time.Duration // per request, passed to the database
+	ReadTimeout    time.Duration
+	WriteTimeout   time.Duration
+}
+
+// DefaultConfig is what the service runs with unless told otherwise.
+var DefaultConfig = Config{
+	BodyLimit:      4 << 20,
+	RequestTimeout: 30 * time.Second,
+	ReadTimeout:    30 * time.Second,
+	WriteTimeout:   120 * time.Second,
+}
+
+// Server wires the store to HTTP.
+type Server struct {
+	DB     *postgres.DB
+	Log    *slog.Logger
+	Config Config
+	App    *fiber.App
+}
+
+// New builds the Fiber app with every route.
+func New(db *postgres.DB, log *slog.Logger, cfg Config) *Server {
+	s := &Server{DB: db, Log: log, Config: cfg}
+	s.App = fiber.New(fiber.Config{
+		AppName:               "contextmap",
+		BodyLimit:             cfg.BodyLimit,
+		ReadTimeout:           cfg.ReadTimeout,
+		WriteTimeout:          cfg.WriteTimeout,
+		IdleTimeout:           2 * time.Minute,
+		ErrorHandler:          errorHandler(log),
+		DisableStartupMessage: true,
+		ReadBufferSize:        16 << 10,
+	})
+	s.App.Use(s.securityHeaders, s.timeout, s.accessLog)
+	s.App.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
+	s.App.Get("/readyz", s.ready)
+	api := s.App.Group("/api/v1", s.authenticate)
+	s.routes(api)
+	s.App.Use(func(c *fiber.Ctx) error { return intel.Errorf(intel.ENOTFOUND, "no such route") })
+	return s
+}
+
+func (s *Server) ready(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
+	defer cancel()
+	if err := s.DB.Pool.Ping(ctx); err != nil {
+		return &intel.Error{Code: intel.EUNAVAILABLE, Message: "the database is unavailable", Err: err}
+	}
+	if err := s.DB.Ready(ctx); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"status": "ready"})
+}
+
+func (s *Server) securityHeaders(c *fiber.Ctx) error {
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Referrer-Policy", "no-referrer")
+	c.Set("Cross-Origin-Opener-Policy", "same-origin")
+	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+	if strings.HasPrefix(c.Path(), "/api/") {
+		c.Set(fiber.HeaderCacheControl, "no-store")
+	}
+	return c.Next()
+}
+
+// timeout bounds each request; the context reaches every database call.
+func (s *Server) timeout(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.Config.RequestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	return c.Next()
+}
+
+// accessLog logs the route pattern, never the path (ids) or query (which may
+// hold case references).
+func (s *Server) accessLog(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	status := c.Response().StatusCode()
+	if err != nil {
+		var e *intel.Error
+		if ok := asError(err, &e); ok {
+			status = statusOf(e.Code)
+		} else {
+			status = 500
+		}
+	}
+	s.Log.Debug("request", "method", c.Method(), "route", routeOf(c), "status", status, "took", time.Since(start))
+	return err
+}
+
+// authenticate resolves the bearer token to a principal.
+func (s *Server) authenticate(c *fiber.Ctx) error {
+	h := c.Get(fiber.HeaderAuthorization)
+	scheme, secret, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
+		return intel.Errorf(intel.EUNAUTHORIZED, "send Authorization: Bearer <token>")
+	}
+	if len(secret) > 8192 {
+		return intel.Errorf(intel.EUNAUTHORIZED, "the token is not valid (unknown, expired or revoked)")
+	}
+	p, err := s.DB.Authenticate(c.UserContext(), strings.Clone(strings.TrimSpace(secret)))
+	if err != nil {
+		return err
+	}
+	c.Locals(principalKey, p)
+	return c.Next()
+}
+
+type ctxKey int
+
+const principalKey ctxKey = 1
+
+func principal(c *fiber.Ctx) intel.Principal {
+	p, _ := c.Locals(principalKey).(intel.Principal)
+	return p
+}
