@@ -46,3 +46,18 @@ func (d Date) AddMonths(n int) Date {
 	}
 	return Date{time.Date(first.Year(), first.Month(), day, 0, 0, 0, 0, time.UTC)}
 }
+
+// MarshalJSON writes "YYYY-MM-DD" (time.Time's own method would win
+// otherwise, through the embedding).
+func (d Date) MarshalJSON() ([]byte, error) { return []byte(`"` + d.String() + `"`), nil }
+
+// UnmarshalJSON reads "YYYY-MM-DD".
+func (d *Date) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return fmt.Errorf("is not a date: want \"YYYY-MM-DD\"")
+	}
+	return d.UnmarshalText(b[1 : len(b)-1])
+}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/contextmap/contextmap/intel/demo"
+	"github.com/contextmap/contextmap/intel/httpapi"
+)
+
+func cmdServe(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var d dbFlags
+	d.register(fs)
+	listen := fs.String("listen", env("CONTEXTMAP_LISTEN", "127.0.0.1:8080"), "address to listen on (env CONTEXTMAP_LISTEN)")
+	loadDemo := fs.Bool("demo", env("CONTEXTMAP_DEMO", "") == "1", "migrate and load the Cumbria demo if the database is empty (env CONTEXTMAP_DEMO=1)")
+	migrate := fs.Bool("migrate", env("CONTEXTMAP_MIGRATE", "true") == "true", "migrate the schema at start (env CONTEXTMAP_MIGRATE)")
+	cfg := httpapi.DefaultConfig
+	fs.IntVar(&cfg.BodyLimit, "body-limit", envInt("CONTEXTMAP_BODY_LIMIT", cfg.BodyLimit), "largest request body in bytes (env CONTEXTMAP_BODY_LIMIT)")
+	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", envDuration("CONTEXTMAP_REQUEST_TIMEOUT", cfg.RequestTimeout), "time limit of one request (env CONTEXTMAP_REQUEST_TIMEOUT)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := d.logger()
+	db, err := d.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *migrate || *loadDemo {
+		if err := db.Migrate(ctx, log); err != nil {
+			return err
+		}
+	}
+	if *loadDemo {
+		sum, err := demo.Load(ctx, db, demo.DefaultSeed, log)
+		if err != nil {
+			return fmt.Errorf("load demo: %w", err)
+		}
+		log.Info("demo ready", "summary", fmt.Sprintf("%+v", sum))
+	}
+	srv := httpapi.New(db, log, cfg)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.App.Listen(*listen) }()
+	log.Info("serving", "url", "http://"+*listen)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// In-flight requests finish (up to the request timeout); then the pool
+	// closes (deferred above).
+	log.Info("shutting down")
+	return srv.App.ShutdownWithTimeout(cfg.RequestTimeout + 5*time.Second)
+}
+
+func cmdHealthcheck(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
+	listen := fs.String("listen", env("CONTEXTMAP_LISTEN", "127.0.0.1:8080"), "the service's address (env CONTEXTMAP_LISTEN)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	host := *listen
+	if host != "" && host[0] == ':' {
+		host = "127.0.0.1" + host
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+host+"/readyz", nil)
+	c := http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return errors.New("not ready: " + resp.Status)
+	}
+	fmt.Fprintln(os.Stdout, "ready")
+	return nil
+}
