@@ -13,7 +13,7 @@ var (
 
 func youngPerson(pseudonym, district string) map[string]any {
 	return map[string]any{"kind": "young_person", "pseudonym": pseudonym, "district": district, "age_band": "13-15",
-		"case_ref": "CASE-" + pseudonym,
+		"case_ref":   "CASE-" + pseudonym,
 		"statuses":   []map[string]any{{"status": "early_help", "from": "2020-01-01", "to": "2020-06-01"}, {"status": "cp", "from": "2020-06-01"}},
 		"categories": []map[string]any{{"category": "cse1", "from": "2020-02-01"}}}
 }

@@ -136,8 +136,12 @@ type HistoryChange struct {
 	From  *intel.Date `json:"from"`
 }
 
-func (s *Server) changeStatus(c *fiber.Ctx) error   { return s.changeHistory(c, "status", intel.Statuses) }
-func (s *Server) changeCategory(c *fiber.Ctx) error { return s.changeHistory(c, "category", intel.Categories) }
+func (s *Server) changeStatus(c *fiber.Ctx) error {
+	return s.changeHistory(c, "status", intel.Statuses)
+}
+func (s *Server) changeCategory(c *fiber.Ctx) error {
+	return s.changeHistory(c, "category", intel.Categories)
+}
 
 func (s *Server) changeHistory(c *fiber.Ctx, which string, allowed []string) error {
 	pr, err := needWriter(c)
