@@ -96,19 +96,21 @@ func (d *dbFlags) open(ctx context.Context, log *slog.Logger) (*postgres.DB, err
 	if err != nil {
 		return nil, err
 	}
-	db.RefKey = refKey(log)
+	db.RefKey = secretKey(log, "CONTEXTMAP_REF_KEY", "case-reference")
+	db.AuditKey = secretKey(log, "CONTEXTMAP_AUDIT_KEY", "audit-chain")
 	return db, nil
 }
 
-// refKey is the key of the case-reference hashes: CONTEXTMAP_REF_KEY, or a
-// fixed development key with a warning (fine for the synthetic demo, never
-// for real data).
-func refKey(log *slog.Logger) []byte {
-	if k := os.Getenv("CONTEXTMAP_REF_KEY"); k != "" {
+// secretKey reads a key from the environment, or uses a fixed development
+// key with a warning (fine for the synthetic demo, never for real data).
+// Keys live outside the database, so a copy of the database alone can
+// neither reverse case references nor re-forge the audit chain.
+func secretKey(log *slog.Logger, name, what string) []byte {
+	if k := os.Getenv(name); k != "" {
 		return []byte(k)
 	}
-	log.Warn("CONTEXTMAP_REF_KEY is not set: using the development key; set it before loading real case references")
-	return []byte("contextmap-development-key-not-for-real-data")
+	log.Warn(name+" is not set: using the development key; set it before loading real data", "key", what)
+	return []byte("contextmap-development-" + what + "-key-not-for-real-data")
 }
 
 func parse(fs *flag.FlagSet, args []string) error {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/contextmap/contextmap/intel/demo"
 	"github.com/contextmap/contextmap/intel/localdb"
 )
@@ -94,7 +96,7 @@ func cmdDB(ctx context.Context, args []string) error {
 	var d dbFlags
 	d.register(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(os.Stderr, "Usage: contextmap db start|stop|url|admin-url|remove\n\nManages the project's local PostGIS cluster (in .localdb of the checkout).")
+		fmt.Fprintln(os.Stderr, "Usage: contextmap db start|stop|url|admin-url|remove|drop-test-databases\n\nManages the project's local PostGIS cluster (in .localdb of the checkout).")
 		fs.PrintDefaults()
 	}
 	if err := parse(fs, args); err != nil {
@@ -116,6 +118,16 @@ func cmdDB(ctx context.Context, args []string) error {
 			fmt.Printf("local PostGIS running on 127.0.0.1:%d (data in %s)\n", cl.Port, cl.DataDir)
 		}
 		return nil
+	case "drop-test-databases":
+		admin := os.Getenv("CONTEXTMAP_TEST_ADMIN_URL")
+		if admin == "" {
+			cl, err := localdb.Ensure(ctx, localdb.Options{Dir: dir, Install: d.install, Logger: d.logger()})
+			if err != nil {
+				return err
+			}
+			admin = cl.AdminURL
+		}
+		return dropTestDatabases(ctx, admin)
 	case "stop":
 		return localdb.Stop(dir)
 	case "remove":
@@ -123,4 +135,32 @@ func cmdDB(ctx context.Context, args []string) error {
 	}
 	fs.Usage()
 	return fmt.Errorf("unknown db action %q", fs.Arg(0))
+}
+
+// dropTestDatabases removes the test suite's throwaway databases and
+// templates, so a run never reuses a template built by older code.
+func dropTestDatabases(ctx context.Context, admin string) error {
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname ~ '^cm(test|tpl)_[a-z0-9_]+$'`)
+	if err != nil {
+		return err
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if _, err := conn.Exec(ctx, `ALTER DATABASE `+n+` WITH is_template false`); err != nil {
+			return err
+		}
+		if _, err := conn.Exec(ctx, `DROP DATABASE `+n+` WITH (FORCE)`); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("dropped %d test databases\n", len(names))
+	return nil
 }

@@ -8,7 +8,7 @@ import (
 )
 
 func (s *Server) listEvents(c *fiber.Ctx) error {
-	pr, err := needPersonLevel(c)
+	pr, err := personRead(c)
 	if err != nil {
 		return err
 	}
@@ -47,11 +47,11 @@ func (s *Server) listEvents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return list(c, es, pg.Limit, func(e intel.Event) int64 { return e.ID })
+	return s.readJSON(c, listBody(c, es, pg.Limit, func(e intel.Event) int64 { return e.ID }), eventPeople(es...))
 }
 
 func (s *Server) getEvent(c *fiber.Ctx) error {
-	pr, err := needPersonLevel(c)
+	pr, err := personRead(c)
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (s *Server) getEvent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(e)
+	return s.readJSON(c, e, e.People)
 }
 
 func bindEvent(c *fiber.Ctx) (intel.EventInput, error) {
@@ -88,7 +88,7 @@ func (s *Server) createEvent(c *fiber.Ctx) error {
 		return err
 	}
 	c.Location("/api/v1/events/" + itoa64(e.ID))
-	return c.Status(fiber.StatusCreated).JSON(e)
+	return s.wrote(c, "create", fiber.StatusCreated, e, e.People)
 }
 
 func (s *Server) updateEvent(c *fiber.Ctx) error {
@@ -108,7 +108,7 @@ func (s *Server) updateEvent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(e)
+	return s.wrote(c, "update", fiber.StatusOK, e, e.People)
 }
 
 func (s *Server) deleteEvent(c *fiber.Ctx) error {
@@ -120,8 +120,21 @@ func (s *Server) deleteEvent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	e, err := s.DB.GetEvent(c.UserContext(), pr, id)
+	if err != nil {
+		return err
+	}
 	if err := s.DB.DeleteEvent(c.UserContext(), pr, id); err != nil {
 		return err
 	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return s.wrote(c, "delete", fiber.StatusNoContent, nil, e.People)
+}
+
+// eventPeople lists the people events involve.
+func eventPeople(es ...intel.Event) []int64 {
+	var ids []int64
+	for _, e := range es {
+		ids = append(ids, e.People...)
+	}
+	return ids
 }

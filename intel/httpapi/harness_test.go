@@ -42,18 +42,22 @@ func newHarness(t *testing.T) *harness {
 	t.Helper()
 	db := pgtest.FromTemplate(t, districtsTemplate(t))
 	h := &harness{t: t, db: db, tokens: map[string]string{}}
+	h.srv = newServer(db)
+	for _, r := range []intel.Role{intel.RoleAdmin, intel.RoleAnalyst, intel.RolePolice, intel.RolePartner} {
+		h.tokens[string(r)] = h.token(r)
+	}
+	h.tokens["district"] = h.token(intel.RoleDistrict, "E07000028") // Carlisle
+	return h
+}
+
+func newServer(db *postgres.DB) *httpapi.Server {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	cfg := httpapi.DefaultConfig
 	cfg.BodyLimit = 64 << 10
-	h.srv = httpapi.New(db, log, cfg)
-	for _, r := range []intel.Role{intel.RoleAdmin, intel.RoleAnalyst, intel.RolePolice, intel.RolePartner} {
-		h.tokens[string(r)] = h.token(r)
-	}
-	h.tokens["district"] = h.token(intel.RoleDistrict, "E07000028") // Carlisle
-	return h
+	return httpapi.New(db, log, cfg)
 }
 
 func (h *harness) token(role intel.Role, districts ...string) string {

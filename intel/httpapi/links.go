@@ -8,7 +8,7 @@ import (
 )
 
 func (s *Server) listLinks(c *fiber.Ctx) error {
-	pr, err := needPersonLevel(c)
+	pr, err := personRead(c)
 	if err != nil {
 		return err
 	}
@@ -44,11 +44,11 @@ func (s *Server) listLinks(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return list(c, ls, pg.Limit, func(l intel.Link) int64 { return l.ID })
+	return s.readJSON(c, listBody(c, ls, pg.Limit, func(l intel.Link) int64 { return l.ID }), linkPeople(ls...))
 }
 
 func (s *Server) getLink(c *fiber.Ctx) error {
-	pr, err := needPersonLevel(c)
+	pr, err := personRead(c)
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func (s *Server) getLink(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(l)
+	return s.readJSON(c, l, linkPeople(l))
 }
 
 func (s *Server) createLink(c *fiber.Ctx) error {
@@ -77,7 +77,7 @@ func (s *Server) createLink(c *fiber.Ctx) error {
 		return err
 	}
 	c.Location("/api/v1/links/" + itoa64(l.ID))
-	return c.Status(fiber.StatusCreated).JSON(l)
+	return s.wrote(c, "create", fiber.StatusCreated, l, linkPeople(l))
 }
 
 func (s *Server) updateLink(c *fiber.Ctx) error {
@@ -97,7 +97,7 @@ func (s *Server) updateLink(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(l)
+	return s.wrote(c, "update", fiber.StatusOK, l, linkPeople(l))
 }
 
 func (s *Server) deleteLink(c *fiber.Ctx) error {
@@ -109,8 +109,26 @@ func (s *Server) deleteLink(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	l, err := s.DB.GetLink(c.UserContext(), pr, id)
+	if err != nil {
+		return err
+	}
 	if err := s.DB.DeleteLink(c.UserContext(), pr, id); err != nil {
 		return err
 	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return s.wrote(c, "delete", fiber.StatusNoContent, nil, linkPeople(l))
+}
+
+// linkPeople lists the people at the ends of links.
+func linkPeople(ls ...intel.Link) []int64 {
+	var ids []int64
+	for _, l := range ls {
+		if l.SourceType == intel.NodePerson {
+			ids = append(ids, l.SourceID)
+		}
+		if l.TargetType == intel.NodePerson {
+			ids = append(ids, l.TargetID)
+		}
+	}
+	return ids
 }

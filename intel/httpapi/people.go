@@ -28,7 +28,7 @@ func (s *Server) listDistricts(c *fiber.Ctx) error {
 }
 
 func (s *Server) listPeople(c *fiber.Ctx) error {
-	pr, err := needPersonLevel(c)
+	pr, err := personRead(c)
 	if err != nil {
 		return err
 	}
@@ -55,11 +55,11 @@ func (s *Server) listPeople(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return list(c, people, pg.Limit, func(p intel.Person) int64 { return p.ID })
+	return s.readJSON(c, listBody(c, people, pg.Limit, func(p intel.Person) int64 { return p.ID }), personIDs(people))
 }
 
 func (s *Server) getPerson(c *fiber.Ctx) error {
-	pr, err := needPersonLevel(c)
+	pr, err := personRead(c)
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func (s *Server) getPerson(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(p)
+	return s.readJSON(c, p, []int64{p.ID})
 }
 
 func (s *Server) createPerson(c *fiber.Ctx) error {
@@ -92,7 +92,7 @@ func (s *Server) createPerson(c *fiber.Ctx) error {
 		return err
 	}
 	c.Location("/api/v1/people/" + itoa64(p.ID))
-	return c.Status(fiber.StatusCreated).JSON(p)
+	return s.wrote(c, "create", fiber.StatusCreated, p, []int64{p.ID})
 }
 
 func (s *Server) updatePerson(c *fiber.Ctx) error {
@@ -112,7 +112,7 @@ func (s *Server) updatePerson(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(p)
+	return s.wrote(c, "update", fiber.StatusOK, p, []int64{p.ID})
 }
 
 func (s *Server) deletePerson(c *fiber.Ctx) error {
@@ -127,7 +127,8 @@ func (s *Server) deletePerson(c *fiber.Ctx) error {
 	if err := s.DB.DeletePerson(c.UserContext(), pr, id); err != nil {
 		return err
 	}
-	return c.SendStatus(fiber.StatusNoContent)
+	// The audit keeps that the erasure happened, not what was held.
+	return s.wrote(c, "erase", fiber.StatusNoContent, nil, []int64{id})
 }
 
 // HistoryChange records a new status or category from a date.
@@ -180,11 +181,11 @@ func (s *Server) changeHistory(c *fiber.Ctx, which string, allowed []string) err
 	if err != nil {
 		return err
 	}
-	return c.JSON(p)
+	return s.wrote(c, "update", fiber.StatusOK, p, []int64{p.ID})
 }
 
 func (s *Server) listAssessments(c *fiber.Ctx) error {
-	pr, err := needPersonLevel(c)
+	pr, err := personRead(c)
 	if err != nil {
 		return err
 	}
@@ -200,11 +201,15 @@ func (s *Server) listAssessments(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return list(c, as, pg.Limit, func(a intel.Assessment) int64 { return a.ID })
+	ids := make([]int64, len(as))
+	for i, a := range as {
+		ids[i] = a.PersonID
+	}
+	return s.readJSON(c, listBody(c, as, pg.Limit, func(a intel.Assessment) int64 { return a.ID }), ids)
 }
 
 func (s *Server) getAssessment(c *fiber.Ctx) error {
-	pr, err := needPersonLevel(c)
+	pr, err := personRead(c)
 	if err != nil {
 		return err
 	}
@@ -216,7 +221,7 @@ func (s *Server) getAssessment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(a)
+	return s.readJSON(c, a, []int64{a.PersonID})
 }
 
 func (s *Server) createAssessment(c *fiber.Ctx) error {
@@ -233,7 +238,7 @@ func (s *Server) createAssessment(c *fiber.Ctx) error {
 		return err
 	}
 	c.Location("/api/v1/assessments/" + itoa64(a.ID))
-	return c.Status(fiber.StatusCreated).JSON(a)
+	return s.wrote(c, "create", fiber.StatusCreated, a, []int64{a.PersonID})
 }
 
 func (s *Server) updateAssessment(c *fiber.Ctx) error {
@@ -253,7 +258,7 @@ func (s *Server) updateAssessment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(a)
+	return s.wrote(c, "update", fiber.StatusOK, a, []int64{a.PersonID})
 }
 
 func (s *Server) deleteAssessment(c *fiber.Ctx) error {
@@ -265,8 +270,12 @@ func (s *Server) deleteAssessment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	a, err := s.DB.GetAssessment(c.UserContext(), pr, id)
+	if err != nil {
+		return err
+	}
 	if err := s.DB.DeleteAssessment(c.UserContext(), pr, id); err != nil {
 		return err
 	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return s.wrote(c, "delete", fiber.StatusNoContent, nil, []int64{a.PersonID})
 }

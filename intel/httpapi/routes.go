@@ -11,6 +11,7 @@ import (
 func (s *Server) routes(api fiber.Router) {
 	api.Get("/me", s.me)
 	api.Get("/districts", s.listDistricts)
+	api.Get("/audit", s.listAudit)
 
 	api.Get("/people", s.listPeople)
 	api.Post("/people", s.createPerson)

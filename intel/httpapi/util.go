@@ -45,6 +45,11 @@ func bind[T any, PT interface {
 
 // list writes a page of items with the cursor for the next page.
 func list[T any](c *fiber.Ctx, items []T, limit int, id func(T) int64) error {
+	return c.JSON(listBody(c, items, limit, id))
+}
+
+// listBody is a page of items with the cursor and link of the next page.
+func listBody[T any](c *fiber.Ctx, items []T, limit int, id func(T) int64) fiber.Map {
 	resp := fiber.Map{"items": items}
 	if len(items) == limit && limit > 0 {
 		next := id(items[len(items)-1])
@@ -56,5 +61,5 @@ func list[T any](c *fiber.Ctx, items []T, limit int, id func(T) int64) error {
 		args.Set("after", itoa64(next))
 		resp["next"] = c.BaseURL() + c.Path() + "?" + args.String()
 	}
-	return c.JSON(resp)
+	return resp
 }

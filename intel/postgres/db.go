@@ -28,6 +28,8 @@ type DB struct {
 	Pool *pgxpool.Pool
 	// RefKey keys the HMAC of case-system references.
 	RefKey []byte
+	// AuditKey keys the audit log's hash chain.
+	AuditKey []byte
 }
 
 // Open connects to url and checks the connection.

@@ -25,8 +25,11 @@ import (
 	"github.com/contextmap/contextmap/migrations"
 )
 
-// RefKey is the case-reference key test databases use.
-var RefKey = []byte("pgtest-ref-key")
+// RefKey and AuditKey are the keys test databases use.
+var (
+	RefKey   = []byte("pgtest-ref-key")
+	AuditKey = []byte("pgtest-audit-key")
+)
 
 var (
 	adminOnce sync.Once
@@ -126,6 +129,7 @@ func Template(t testing.TB, name string, fill func(ctx context.Context, db *post
 		}
 		defer db.Close()
 		db.RefKey = RefKey
+		db.AuditKey = AuditKey
 		if err := db.Migrate(ctx, nil); err != nil {
 			return err
 		}
@@ -181,6 +185,7 @@ func FromTemplateURL(t testing.TB, template string) (*postgres.DB, string) {
 		t.Fatal(err)
 	}
 	db.RefKey = RefKey
+	db.AuditKey = AuditKey
 	t.Cleanup(func() {
 		db.Close()
 		c, err := pgx.Connect(context.Background(), admin)

@@ -1,0 +1,32 @@
+# contextmap: the two commands are `make run` and `make test`.
+GO      ?= go
+BIN     := bin/contextmap
+export GOFLAGS ?= -trimpath
+
+.PHONY: run build test test-go vet deps-test bench clean-local-db
+
+## run: serve the Cumbria demo at http://localhost:8080 on a local PostGIS that
+## this starts itself (installing Debian's postgresql-15-postgis-3 if missing).
+run: build
+	./$(BIN) serve --demo
+
+build:
+	$(GO) build -o $(BIN) ./cmd/contextmap
+
+## test: every test against a real PostGIS (throwaway databases on the local
+## cluster, or on CONTEXTMAP_TEST_ADMIN_URL).
+test: vet deps-test
+	./$(BIN) db drop-test-databases
+	$(GO) test -count=1 -timeout 60m ./...
+
+vet:
+	@fmt=$$(gofmt -l cmd geo intel migrations static 2>/dev/null); if [ -n "$$fmt" ]; then echo "gofmt needed: $$fmt"; exit 1; fi
+	$(GO) vet ./...
+
+# What the tests need beyond Go: the local PostGIS cluster (started and, if
+# need be, installed by the binary).
+deps-test: build
+	./$(BIN) db start
+
+clean-local-db: build
+	./$(BIN) db remove
