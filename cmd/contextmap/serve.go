@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/contextmap/contextmap/intel/demo"
@@ -23,8 +24,15 @@ func cmdServe(ctx context.Context, args []string) error {
 	cfg := httpapi.DefaultConfig
 	fs.IntVar(&cfg.BodyLimit, "body-limit", envInt("CONTEXTMAP_BODY_LIMIT", cfg.BodyLimit), "largest request body in bytes (env CONTEXTMAP_BODY_LIMIT)")
 	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", envDuration("CONTEXTMAP_REQUEST_TIMEOUT", cfg.RequestTimeout), "time limit of one request (env CONTEXTMAP_REQUEST_TIMEOUT)")
+	fs.IntVar(&cfg.RateLimit, "rate-limit", envInt("CONTEXTMAP_RATE_LIMIT", cfg.RateLimit), "requests per minute per token, 0 for none (env CONTEXTMAP_RATE_LIMIT)")
+	cors := fs.String("cors-origins", env("CONTEXTMAP_CORS_ORIGINS", ""), "comma-separated origins allowed to call the API from a browser (env CONTEXTMAP_CORS_ORIGINS); empty: same origin only")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	for _, o := range strings.Split(*cors, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			cfg.CORSOrigins = append(cfg.CORSOrigins, o)
+		}
 	}
 	log := d.logger()
 	db, err := d.open(ctx, log)

@@ -5,11 +5,16 @@ package httpapi
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/cors"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/contextmap/contextmap/intel"
 	"github.com/contextmap/contextmap/intel/postgres"
@@ -21,6 +26,13 @@ type Config struct {
 	RequestTimeout time.Duration // per request, passed to the database
 	ReadTimeout    time.Duration
 	WriteTimeout   time.Duration
+	// RateLimit is the number of requests one token (or, without one, one
+	// client address) may make per RateWindow; 0 turns limiting off.
+	RateLimit  int
+	RateWindow time.Duration
+	// CORSOrigins are the only origins a browser may call the API from;
+	// empty means same-origin only (no CORS headers at all).
+	CORSOrigins []string
 }
 
 // DefaultConfig is what the service runs with unless told otherwise.
@@ -29,6 +41,8 @@ var DefaultConfig = Config{
 	RequestTimeout: 30 * time.Second,
 	ReadTimeout:    30 * time.Second,
 	WriteTimeout:   120 * time.Second,
+	RateLimit:      1200,
+	RateWindow:     time.Minute,
 }
 
 // Server wires the store to HTTP.
@@ -52,7 +66,36 @@ func New(db *postgres.DB, log *slog.Logger, cfg Config) *Server {
 		DisableStartupMessage: true,
 		ReadBufferSize:        16 << 10,
 	})
-	s.App.Use(s.securityHeaders, s.timeout, s.accessLog)
+	s.App.Use(recover.New(), s.securityHeaders, s.timeout, s.accessLog)
+	if len(cfg.CORSOrigins) > 0 {
+		s.App.Use(cors.New(cors.Config{
+			AllowOrigins:  strings.Join(cfg.CORSOrigins, ","),
+			AllowMethods:  "GET,POST,PUT,DELETE",
+			AllowHeaders:  "Authorization,Content-Type," + PurposeHeader,
+			ExposeHeaders: "Location,Retry-After",
+			MaxAge:        600,
+		}))
+	}
+	if cfg.RateLimit > 0 {
+		// Per client address too, so a flood of made-up tokens (each its own
+		// bucket) is still held back.
+		s.App.Use(limiter.New(limiter.Config{
+			Max:          cfg.RateLimit * 4,
+			Expiration:   cfg.RateWindow,
+			KeyGenerator: func(c *fiber.Ctx) string { return "ip:" + c.IP() },
+			LimitReached: func(c *fiber.Ctx) error {
+				return intel.Errorf(intel.ERATELIMIT, "too many requests from this address: retry after the time in Retry-After")
+			},
+		}))
+		s.App.Use(limiter.New(limiter.Config{
+			Max:          cfg.RateLimit,
+			Expiration:   cfg.RateWindow,
+			KeyGenerator: rateKey,
+			LimitReached: func(c *fiber.Ctx) error {
+				return intel.Errorf(intel.ERATELIMIT, "too many requests for this token: slow down and retry after the time in Retry-After")
+			},
+		}))
+	}
 	s.App.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	s.App.Get("/readyz", s.ready)
 	api := s.App.Group("/api/v1", s.authenticate)
@@ -136,4 +179,14 @@ const principalKey ctxKey = 1
 func principal(c *fiber.Ctx) intel.Principal {
 	p, _ := c.Locals(principalKey).(intel.Principal)
 	return p
+}
+
+// rateKey counts requests per token (its hash, never the secret), or per
+// client address without one.
+func rateKey(c *fiber.Ctx) string {
+	if h := c.Get(fiber.HeaderAuthorization); h != "" {
+		sum := sha256.Sum256([]byte(h))
+		return "t:" + hex.EncodeToString(sum[:16])
+	}
+	return "ip:" + c.IP()
 }
