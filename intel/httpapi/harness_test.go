@@ -57,6 +57,7 @@ func newServer(db *postgres.DB) *httpapi.Server {
 	}
 	cfg := httpapi.DefaultConfig
 	cfg.BodyLimit = 64 << 10
+	cfg.RateLimit = 0 // TestRateLimit turns it on
 	return httpapi.New(db, log, cfg)
 }
 

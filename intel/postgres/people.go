@@ -90,16 +90,7 @@ func (db *DB) ListPeople(ctx context.Context, pr intel.Principal, f PersonFilter
 	if err != nil {
 		return nil, wrap(err, "people")
 	}
-	defer rows.Close()
-	var out []intel.Person
-	for rows.Next() {
-		p, err := scanPerson(rows)
-		if err != nil {
-			return nil, wrap(err, "people")
-		}
-		out = append(out, p)
-	}
-	return out, wrap(rows.Err(), "people")
+	return collect(rows, scanPerson, "people")
 }
 
 // CreatePerson stores a new person with their status and category history.
