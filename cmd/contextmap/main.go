@@ -25,6 +25,7 @@ func commands() []command {
 		{"districts", "load an area's district boundaries from GeoJSON", cmdDistricts},
 		{"token", "create, list or revoke API tokens", cmdToken},
 		{"audit", "verify the audit log's hash chain", cmdAudit},
+		{"retention", "delete what is past the retention period", cmdRetention},
 		{"db", "start, stop or show the local PostGIS cluster", cmdDB},
 		{"healthcheck", "exit 0 when the service at CONTEXTMAP_LISTEN is ready (for containers)", cmdHealthcheck},
 	}
