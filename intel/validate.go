@@ -85,6 +85,7 @@ func (in *PersonInput) Validate() error {
 		v.Add("pseudonym", "must be 1-40 letters, digits, '-' or '_' (never a real name)")
 	}
 	optText(&v, "case_ref", in.CaseRef, 100)
+	optText(&v, "district", in.District, 32)
 	if in.AgeBand != nil {
 		oneOf(&v, "age_band", *in.AgeBand, AgeBands)
 	}
@@ -135,6 +136,7 @@ func (in *PlaceInput) Validate() error {
 	if len(in.Geometry) == 0 || string(in.Geometry) == "null" {
 		v.Add("geometry", "is required")
 	}
+	optText(&v, "district", in.District, 32)
 	optText(&v, "ext_ref", in.ExtRef, 200)
 	return v.Err()
 }
@@ -144,6 +146,7 @@ func (in *GroupInput) Validate() error {
 	var v Validation
 	text(&v, "name", in.Name, true, 200)
 	optText(&v, "description", in.Description, 2000)
+	optText(&v, "district", in.District, 32)
 	optText(&v, "ext_ref", in.ExtRef, 200)
 	return v.Err()
 }
@@ -154,6 +157,7 @@ func (in *SpaceInput) Validate() error {
 	text(&v, "name", in.Name, true, 200)
 	oneOf(&v, "platform", in.Platform, Platforms)
 	oneOf(&v, "kind", in.Kind, SpaceKinds)
+	optText(&v, "district", in.District, 32)
 	optText(&v, "ext_ref", in.ExtRef, 200)
 	return v.Err()
 }

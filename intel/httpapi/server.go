@@ -4,12 +4,14 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/cors"
@@ -98,7 +100,7 @@ func New(db *postgres.DB, log *slog.Logger, cfg Config) *Server {
 	}
 	s.App.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	s.App.Get("/readyz", s.ready)
-	api := s.App.Group("/api/v1", s.authenticate)
+	api := s.App.Group("/api/v1", checkQuery, s.authenticate)
 	s.routes(api)
 	s.App.Use(func(c *fiber.Ctx) error { return intel.Errorf(intel.ENOTFOUND, "no such route") })
 	return s
@@ -189,4 +191,28 @@ func rateKey(c *fiber.Ctx) string {
 		return "t:" + hex.EncodeToString(sum[:16])
 	}
 	return "ip:" + c.IP()
+}
+
+// checkQuery refuses query parameters no parameter can need: invalid UTF-8,
+// control characters, or more than 2,000 characters.
+func checkQuery(c *fiber.Ctx) error {
+	var bad *intel.Error
+	c.Request().URI().QueryArgs().VisitAll(func(k, v []byte) {
+		if bad != nil {
+			return
+		}
+		name := string(k)
+		switch {
+		case !utf8.Valid(k) || !utf8.Valid(v):
+			bad = intel.Invalid(name, "must be valid UTF-8")
+		case len(v) > 2000:
+			bad = intel.Invalid(name, "is longer than 2000 characters")
+		case bytes.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+			bad = intel.Invalid(name, "must not contain control characters")
+		}
+	})
+	if bad != nil {
+		return bad
+	}
+	return c.Next()
 }

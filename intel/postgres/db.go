@@ -132,7 +132,7 @@ func wrap(err error, what string) error {
 		case "23503":
 			return &intel.Error{Code: intel.EINVALID, Message: field + ": refers to a record that does not exist",
 				Fields: []intel.FieldError{{Field: field, Reason: "refers to a record that does not exist"}}, Err: err}
-		case "23514", "23502", "22P02", "22007", "22008", "22023", "XX000":
+		case "23514", "23502", "22P02", "22007", "22008", "22023", "22021", "22001", "22003", "XX000":
 			return &intel.Error{Code: intel.EINVALID, Message: field + ": is not valid",
 				Fields: []intel.FieldError{{Field: field, Reason: "is not valid"}}, Err: err}
 		case "23P01":
