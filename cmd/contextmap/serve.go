@@ -12,6 +12,7 @@ import (
 
 	"github.com/contextmap/contextmap/intel/demo"
 	"github.com/contextmap/contextmap/intel/httpapi"
+	"github.com/contextmap/contextmap/intel/oidc"
 )
 
 func cmdServe(ctx context.Context, args []string) error {
@@ -53,6 +54,16 @@ func cmdServe(ctx context.Context, args []string) error {
 		log.Info("demo ready", "summary", fmt.Sprintf("%+v", sum))
 	}
 	srv := httpapi.New(db, log, cfg)
+	ocfg, err := oidc.ConfigFromEnv(os.Getenv)
+	if err != nil {
+		return fmt.Errorf("OIDC configuration: %w", err)
+	}
+	if ocfg != nil {
+		if srv.OIDC, err = oidc.New(ctx, *ocfg); err != nil {
+			return fmt.Errorf("OIDC: %w", err)
+		}
+		log.Info("OIDC bearer tokens accepted", "issuer", ocfg.Issuer)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.App.Listen(*listen) }()
 	log.Info("serving", "url", "http://"+*listen)

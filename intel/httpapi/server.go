@@ -19,6 +19,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/contextmap/contextmap/intel"
+	"github.com/contextmap/contextmap/intel/oidc"
 	"github.com/contextmap/contextmap/intel/postgres"
 )
 
@@ -49,7 +50,10 @@ var DefaultConfig = Config{
 
 // Server wires the store to HTTP.
 type Server struct {
-	DB     *postgres.DB
+	DB *postgres.DB
+	// OIDC verifies OpenID Connect bearer tokens when configured; API
+	// tokens (cm_...) are checked against the database either way.
+	OIDC   *oidc.Verifier
 	Log    *slog.Logger
 	Config Config
 	App    *fiber.App
@@ -163,10 +167,17 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
 		return intel.Errorf(intel.EUNAUTHORIZED, "send Authorization: Bearer <token>")
 	}
-	if len(secret) > 8192 {
+	secret = strings.TrimSpace(secret)
+	if len(secret) > oidc.MaxTokenBytes {
 		return intel.Errorf(intel.EUNAUTHORIZED, "the token is not valid (unknown, expired or revoked)")
 	}
-	p, err := s.DB.Authenticate(c.UserContext(), strings.Clone(strings.TrimSpace(secret)))
+	var p intel.Principal
+	var err error
+	if s.OIDC != nil && oidc.LooksLikeJWT(secret) {
+		p, err = s.OIDC.Verify(c.UserContext(), strings.Clone(secret))
+	} else {
+		p, err = s.DB.Authenticate(c.UserContext(), strings.Clone(secret))
+	}
 	if err != nil {
 		return err
 	}
