@@ -1,15 +1,19 @@
 package geo
 
 import (
+	"io"
 	"math/rand/v2"
 	"strconv"
 	"testing"
 )
 
+// Figures below: 2 vCPU "Oxide Virtual Turin-like Processor", Go 1.26.8,
+// go test ./geo -run '^$' -bench . -benchmem -count 3 (range of the three).
+
 // BenchmarkGiStar: a study area of 500×400 = 200,000 square cells with
 // 20,000 non-zero cells placed at random (values 1..10) away from the edge.
-//
-//	go test ./geo -run '^$' -bench GiStar -benchmem
+// Measured: 40–45 ms/op, 12 MB/op, 10 allocs/op (about 115,000 cells
+// listed).
 func BenchmarkGiStar(b *testing.B) {
 	g := mustSquare(b, 100)
 	rng := rand.New(rand.NewPCG(11, 12))
@@ -47,9 +51,11 @@ func kdeBenchPoints() [][2]float64 {
 	return pts
 }
 
-// BenchmarkKDE: 20,000 points on 100 m squares.
+// BenchmarkKDE: 20,000 points on 100 m squares. Measured:
 //
-//	go test ./geo -run '^$' -bench 'KDE|KNN' -benchmem
+//	h = kNN (k = 5, h ≈ 428 m), 251,217 cells: 108–174 ms/op (kNN included)
+//	h = 250 m,                   105,821 cells:  84–113 ms/op
+//	h = 1000 m,                  637,762 cells:  81–88 ms/op
 func BenchmarkKDE(b *testing.B) {
 	pts := kdeBenchPoints()
 	g := mustSquare(b, 100)
@@ -60,19 +66,21 @@ func BenchmarkKDE(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
-			var cells int
+			var res *KDEResult
 			for b.Loop() {
-				res, err := KDE(pts, g, KDEOptions{Bandwidth: h})
-				if err != nil {
+				var err error
+				if res, err = KDE(pts, g, KDEOptions{Bandwidth: h}); err != nil {
 					b.Fatal(err)
 				}
-				cells = len(res.Cells)
 			}
-			b.ReportMetric(float64(cells), "cells")
+			b.ReportMetric(float64(len(res.Cells)), "cells")
+			b.ReportMetric(res.Bandwidth, "h_m")
 		})
 	}
 }
 
+// BenchmarkKNNBandwidth: the default bandwidth alone for the same 20,000
+// points. Measured: 50–80 ms/op.
 func BenchmarkKNNBandwidth(b *testing.B) {
 	pts := kdeBenchPoints()
 	b.ReportAllocs()
@@ -81,4 +89,30 @@ func BenchmarkKNNBandwidth(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkFeatureWriter: 100 m hexagons near Carlisle projected back to
+// longitude/latitude and written with a small properties object, to
+// io.Discard. Per feature; measured 1.1–1.3 µs, 96 B, 4 allocs (so about
+// 0.12 s for 100,000 hexagons).
+func BenchmarkFeatureWriter(b *testing.B) {
+	g := mustHex(b, 100, PointyTop)
+	p := BNG()
+	rings := make([]Polygon, 0, 1000)
+	for c := range g.CellsInRect(340000, 555000, 343000, 557600) {
+		rings = append(rings, Polygon{CellLonLat(g, p, c)})
+	}
+	type props struct {
+		People int     `json:"people"`
+		Z      float64 `json:"z"`
+		Bin    int     `json:"bin"`
+	}
+	b.ReportAllocs()
+	fw, _ := NewFeatureWriter(io.Discard, map[string]any{"method": "gistar"})
+	for i := 0; b.Loop(); i++ {
+		if err := fw.WriteFeature(i, rings[i%len(rings)], props{i % 50, 1.5, 2}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	fw.Close()
 }
