@@ -34,7 +34,9 @@ func isoDay(d time.Weekday) int { return (int(d) + 6) % 7 }
 const Week = 7 * 24 * time.Hour
 
 // London is Europe/London, the default zone for aoristic tables.
-var London = sync.OnceValue(func() *time.Location {
+func London() *time.Location { return london() }
+
+var london = sync.OnceValue(func() *time.Location {
 	loc, err := time.LoadLocation("Europe/London")
 	if err != nil {
 		panic("geo: Europe/London missing from the embedded zone database: " + err.Error())

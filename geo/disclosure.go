@@ -235,7 +235,7 @@ func (s *suppressor) cost(i, j int) [4]int {
 	return [4]int{tier, s.v[i][j], i, j}
 }
 
-func less(a, b [4]int) bool {
+func costLess(a, b [4]int) bool {
 	for k := range a {
 		if a[k] != b[k] {
 			return a[k] < b[k]
@@ -281,7 +281,7 @@ func (s *suppressor) closeLines() {
 				}
 				best, found := [2]int{}, false
 				for _, e := range entries {
-					if !s.hidden(e[0], e[1]) && (!found || less(s.cost(e[0], e[1]), s.cost(best[0], best[1]))) {
+					if !s.hidden(e[0], e[1]) && (!found || costLess(s.cost(e[0], e[1]), s.cost(best[0], best[1]))) {
 						best, found = e, true
 					}
 				}
@@ -315,7 +315,7 @@ func (s *suppressor) breakBridge() bool {
 					continue
 				}
 				for c := 0; c <= s.nc; c++ {
-					if colsA[c] && !s.hidden(r, c) && (!found || less(s.cost(r, c), s.cost(best[0], best[1]))) {
+					if colsA[c] && !s.hidden(r, c) && (!found || costLess(s.cost(r, c), s.cost(best[0], best[1]))) {
 						best, found = [2]int{r, c}, true
 					}
 				}

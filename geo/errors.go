@@ -13,4 +13,6 @@ var (
 	ErrNoVariance = errors.New("no variance in cell values")
 	// ErrBandwidth: no usable default KDE bandwidth (too few distinct points).
 	ErrBandwidth = errors.New("cannot choose a bandwidth")
+	// ErrWriterClosed: a FeatureWriter was used after Close.
+	ErrWriterClosed = errors.New("feature writer closed")
 )

@@ -2,7 +2,6 @@ package geo
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -32,9 +31,6 @@ const coordDecimals = 6
 
 // flushAt is how much a FeatureWriter buffers before writing through.
 const flushAt = 32 << 10
-
-// ErrWriterClosed is returned by a FeatureWriter used after Close.
-var ErrWriterClosed = errors.New("geo: feature writer closed")
 
 // FeatureWriter streams a GeoJSON FeatureCollection (RFC 7946) to an
 // io.Writer one feature at a time, holding at most about 32 KiB: nothing
@@ -105,11 +101,9 @@ func (fw *FeatureWriter) WriteFeature(id any, geometry any, properties any) erro
 	if fw.closed {
 		return ErrWriterClosed
 	}
-	mark := len(fw.buf)
-	err := fw.appendFeature(id, geometry, properties)
-	if err != nil {
-		// A bad feature is not written; the collection stays valid.
-		fw.buf = fw.buf[:mark]
+	// appendFeature only stores into fw.buf when the feature is complete,
+	// so a bad feature leaves no trace and the collection stays valid.
+	if err := fw.appendFeature(id, geometry, properties); err != nil {
 		return err
 	}
 	fw.n++

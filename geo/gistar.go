@@ -59,9 +59,9 @@ type GiStarResult struct {
 // Weights are binary: w_ij = 1 when j is i or a grid neighbour of i (queen
 // for squares, the six for hexagons), else 0. Every cell gets the full
 // neighbourhood: a neighbour outside the study area counts as a zero that
-// is not one of the n. So the study area must contain every listed cell and
-// all its neighbours (pad the area by one ring of cells), and n must be at
-// least the number of such cells. Then, with W = Σ_j w_ij,
+// is not one of the n. So the study area must contain every non-zero cell
+// and all its neighbours (pad the area by one ring of cells), and n must be
+// at least the number of such cells. Then, with W = Σ_j w_ij,
 //
 //	Gi*_i = (Σ_j w_ij x_j − X̄·W) / (S·√((n·W − W²)/(n − 1)))
 //
@@ -193,9 +193,8 @@ func twoSidedP(z float64) float64 { return math.Erfc(math.Abs(z) / math.Sqrt2) }
 // bhAdjust sets Q on every cell and on the background block of bg.Count
 // equal p-values, as Benjamini–Hochberg adjusted p-values over m tests: with
 // ranks k = 1..m in ascending p, q_(k) = min over j ≥ k of min(1, m·p_(j)/j).
-// Equal p-values form a block whose members all get the value at the
-// block's last rank (the minimum over the block). Neighbourhood sums repeat
-// a lot, so the work is on the distinct p-values.
+// Equal p-values (common: sums of counts repeat) form a block whose members
+// all get the value at the block's last rank, the minimum over the block.
 func bhAdjust(cells []GiStarCell, bg *GiStarBackground, m int) {
 	ps := make([]float64, 0, len(cells)+1)
 	for _, c := range cells {
