@@ -18,6 +18,9 @@ import (
 
 // markerKey is the settings row that says the demo is loaded, holding the
 // seed it was loaded with.
+// DefaultSeed is the seed `make run` and `contextmap demo` use.
+const DefaultSeed int64 = 42
+
 const markerKey = "demo_seed"
 
 // lockKey serialises concurrent loads (pg_advisory_xact_lock).

@@ -42,7 +42,10 @@
 //     run county lines into several towns.
 //   - Links (about 1,500), graded 3x5x2 (mostly 2B/2C, some 1A, a few 3E;
 //     about 60% confirmed), with source agency, first and last seen dates and
-//     a review date (about half are past review by the end of 2021). Where a
+//     a review date: one record in ten keeps a review date in 2021-2022 (so
+//     review lists show them); the rest were "reviewed and kept" until
+//     2027-2028, so the maps, which leave out past-review records, show the
+//     demo today. Where a
 //     young person is seen, last seen, found and with whom follows from the
 //     events they are in.
 //   - Events (7,250), 2019–2021: 6,200 about young people (missing episodes

@@ -389,7 +389,7 @@ func (w *world) finish(r *rand.Rand, e *event, p *person, d time.Time) {
 	}
 	e.confirmed = chance(r, confirmChance(e.grade))
 	e.agency = pick(r, eventAgencies[e.kind])
-	e.review = addDays(day(d.Year(), d.Month(), d.Day()), 90+r.IntN(91))
+	e.review = demoReview(addDays(day(d.Year(), d.Month(), d.Day()), 90+r.IntN(91)), len(w.events))
 	last := e.end
 	if !e.foundAt.IsZero() {
 		last = e.foundAt

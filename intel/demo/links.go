@@ -31,6 +31,19 @@ func confirmChance(g string) float64 {
 	return 0
 }
 
+// demoReview moves most review dates past the demo's own timeline (which
+// ends in 2021) to dates in 2027-2028, as if the records had been reviewed
+// and kept: otherwise, seen from today, every record would be past review
+// and left out of the maps by default. One record in ten keeps its original
+// date, so review lists have something to show. It uses the record's index,
+// not the random stream, so the rest of the data is unchanged.
+func demoReview(review time.Time, index int) time.Time {
+	if index%10 == 0 {
+		return review
+	}
+	return addDays(day(2027, 1, 1), (index*37)%700)
+}
+
 // reviewMonths is how long a link stands before review: weaker
 // intelligence is reviewed sooner.
 func reviewMonths(g string) int {
@@ -120,7 +133,7 @@ func (w *world) genLinks() {
 		l := &link{kind: kind, src: src, dst: dst, grade: grade, agency: pick(r, linkAgencies[kind]),
 			first: first, last: last, nature: nature, strength: strength}
 		l.confirmed = kind == "attends" || chance(r, confirmChance(grade))
-		l.review = last.AddDate(0, reviewMonths(grade), 0)
+		l.review = demoReview(last.AddDate(0, reviewMonths(grade), 0), len(w.links))
 		l.created = officeTime(r, minTime(addDays(first, r.IntN(10)), last))
 		l.updated = officeTime(r, last)
 		w.links = append(w.links, l)
