@@ -12,6 +12,7 @@ import (
 
 	"github.com/contextmap/contextmap/intel/demo"
 	"github.com/contextmap/contextmap/intel/httpapi"
+	"github.com/contextmap/contextmap/intel/network"
 	"github.com/contextmap/contextmap/intel/oidc"
 )
 
@@ -64,6 +65,7 @@ func cmdServe(ctx context.Context, args []string) error {
 		}
 		log.Info("OIDC bearer tokens accepted", "issuer", ocfg.Issuer)
 	}
+	network.NewRefresher(db, log).Start(ctx) // networks recomputed in the background when the graph changes
 	errc := make(chan error, 1)
 	go func() { errc <- srv.App.Listen(*listen) }()
 	log.Info("serving", "url", "http://"+*listen)
