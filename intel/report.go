@@ -34,7 +34,9 @@ type MissingEpisode struct {
 	ID           int64
 	District     *string   // the episode's district (where the child was last seen)
 	ReportedAt   time.Time // when the child went missing (the event's start)
+	ReportedOn   Date      // its calendar day in the report time zone
 	FoundAt      *time.Time
+	FoundOn      *Date // the calendar day of FoundAt in the report time zone
 	RHIAt        *time.Time
 	FoundPlaceID *int64
 	Children     []int64 // the young people in the episode
