@@ -2,6 +2,7 @@ package report
 
 import (
 	"slices"
+	"time"
 
 	"github.com/contextmap/contextmap/intel"
 )
@@ -48,4 +49,11 @@ func AreaLabel(a intel.ReportArea) string {
 		return "Cumbria"
 	}
 	return DefaultAreaName
+}
+
+// Today is the current calendar day in the report time zone
+// (Europe/London).
+func Today(now time.Time) intel.Date {
+	y, m, d := now.In(london).Date()
+	return intel.NewDate(y, m, d)
 }

@@ -70,6 +70,9 @@ type Figure struct {
 	IsPercent  bool
 	Suppressed bool
 	None       bool
+	// Signed figures are changes: printed with their sign, a percentage
+	// as percentage points.
+	Signed bool
 }
 
 // MarshalJSON writes a count or percentage as a number, a suppressed
@@ -86,6 +89,33 @@ func (f Figure) MarshalJSON() ([]byte, error) {
 	return json.Marshal(f.Count)
 }
 
+// UnmarshalJSON reads what MarshalJSON writes (a number sets both Count,
+// when whole, and Percent).
+func (f *Figure) UnmarshalJSON(b []byte) error {
+	*f = Figure{}
+	switch s := string(b); {
+	case s == "null":
+		f.None = true
+		return nil
+	case len(s) > 0 && s[0] == '{':
+		var v struct {
+			Suppressed bool `json:"suppressed"`
+		}
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		f.Suppressed = v.Suppressed
+		return nil
+	}
+	if err := json.Unmarshal(b, &f.Percent); err != nil {
+		return err
+	}
+	if f.Percent == math.Trunc(f.Percent) {
+		f.Count = int(f.Percent)
+	}
+	return nil
+}
+
 // String is the figure as the slides print it: "26", "33.3%", "c", "-".
 func (f Figure) String() string {
 	switch {
@@ -93,10 +123,32 @@ func (f Figure) String() string {
 		return "c"
 	case f.None:
 		return "-"
+	case f.IsPercent && f.Signed:
+		return signed(f.Percent > 0) + strconv.FormatFloat(f.Percent, 'f', 1, 64) + " pp"
 	case f.IsPercent:
 		return strconv.FormatFloat(f.Percent, 'f', 1, 64) + "%"
+	case f.Signed:
+		return signed(f.Count > 0) + strconv.Itoa(f.Count)
 	}
 	return strconv.Itoa(f.Count)
+}
+
+func signed(positive bool) string {
+	if positive {
+		return "+"
+	}
+	return ""
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// roundTenth rounds to one decimal, never to minus zero.
+func roundTenth(x float64) float64 {
+	r := math.Round(x*10) / 10
+	if r == 0 {
+		return 0
+	}
+	return r
 }
 
 // Row is a row of a report table.
@@ -105,6 +157,20 @@ type Row struct {
 	Label  string   `json:"label"`
 	Block  string   `json:"block"`
 	Values []Figure `json:"values"` // one per column
+}
+
+// UnmarshalJSON reads a row, its figures percentages in a percentage row.
+func (r *Row) UnmarshalJSON(b []byte) error {
+	type plain Row
+	if err := json.Unmarshal(b, (*plain)(r)); err != nil {
+		return err
+	}
+	if r.Code == RowUpToDatePercent || r.Code == RowRHIPercent {
+		for i := range r.Values {
+			r.Values[i].IsPercent, r.Values[i].Count = true, 0
+		}
+	}
+	return nil
 }
 
 // Disclosure says whether and how disclosure control was applied.

@@ -12,6 +12,7 @@ import (
 	"github.com/contextmap/contextmap/geo"
 	"github.com/contextmap/contextmap/intel"
 	"github.com/contextmap/contextmap/intel/report"
+	"github.com/contextmap/contextmap/intel/report/reporttest"
 )
 
 // The slides' Current Picture of 31 December 2020, as printed
@@ -280,7 +281,7 @@ func checkControlled(t *testing.T, p *report.Picture, counts []intel.PictureCoun
 		}
 	}
 	// The attacker knows the reader's own columns exactly: they are printed.
-	if d := derivable(t, p, unassignedOf(counts), 5); len(d) > 0 {
+	if d := reporttest.Derivable(t, p, unassignedOf(counts), 5); len(d) > 0 {
 		t.Errorf("suppressed figures can be worked out from the published ones: %v", d)
 	}
 }

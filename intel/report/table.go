@@ -20,6 +20,10 @@ type linkedTable struct {
 	// known columns are districts the reader sees exactly (a district
 	// team's own).
 	known []bool
+	// area, when set, holds the area figure of each row where it is not
+	// the sum of the columns (children missing in two districts count once
+	// in the area). The table is still protected as if it were the sum.
+	area []int
 }
 
 // disclosed is a linked table after disclosure control, with the Total row
@@ -48,6 +52,9 @@ func (t linkedTable) values() ([][]int, error) {
 			}
 			v[r][c] = x
 			v[r][nd+1] += x
+		}
+		if t.area != nil {
+			v[r][nd+1] = t.area[r]
 		}
 	}
 	for b, block := range t.blocks {

@@ -1,4 +1,6 @@
-package report_test
+// Package reporttest holds test helpers for reports: an attacker that
+// tries to work out suppressed figures from a published Current Picture.
+package reporttest
 
 import (
 	"math/big"
@@ -9,11 +11,10 @@ import (
 )
 
 // The attacker: an independent check of disclosure control. From a
-// published Current Picture alone (plus what the reader is assumed to know:
-// their own exact columns, and the no-district figures unless they are
-// small), it solves the tables' sums exactly, in rational arithmetic, and
-// lists every suppressed figure whose value is fixed. It shares no code
-// with the suppressor.
+// published Current Picture alone (the reader's own exact columns are
+// printed in it), it solves the tables' sums exactly, in rational
+// arithmetic, and lists every suppressed figure whose value is fixed. It
+// shares no code with the suppressor.
 
 // blockRows are the picture's blocks by row code; each adds up to Total.
 func blockRows(p *report.Picture) [][]string {
@@ -30,19 +31,19 @@ func blockRows(p *report.Picture) [][]string {
 	return [][]string{cat, stat, {report.RowUpToDate, report.RowOverdue}}
 }
 
-// derivable returns "row/column" for each suppressed figure of p fixed by
+// Derivable returns "row/column" for each suppressed figure of p fixed by
 // the published ones. unassigned holds the true no-district figures by row
 // code ("total" for the Total row); small ones are unknown to the reader.
 //
 // Two readers are tried: one who knows every no-district figure (no
 // suppressed printed figure may be fixed for them), and one who knows only
 // what is printed (no small no-district figure may be fixed for them).
-func derivable(t *testing.T, p *report.Picture, unassigned map[string]int, threshold int) []string {
+func Derivable(t testing.TB, p *report.Picture, unassigned map[string]int, threshold int) []string {
 	t.Helper()
 	return append(attack(t, p, unassigned, threshold, true), attack(t, p, unassigned, threshold, false)...)
 }
 
-func attack(t *testing.T, p *report.Picture, unassigned map[string]int, threshold int, knowsU bool) []string {
+func attack(t testing.TB, p *report.Picture, unassigned map[string]int, threshold int, knowsU bool) []string {
 	t.Helper()
 	cols := []string{}
 	for _, c := range p.Columns {
