@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"slices"
 	"time"
 
@@ -18,6 +19,21 @@ type MACEFigure struct {
 	// Change is Value - Previous (percentage points for a percentage),
 	// suppressed unless both are shown.
 	Change Figure `json:"change"`
+}
+
+// UnmarshalJSON reads a figure, as percentages in a percentage row.
+func (f *MACEFigure) UnmarshalJSON(b []byte) error {
+	type plain MACEFigure
+	if err := json.Unmarshal(b, (*plain)(f)); err != nil {
+		return err
+	}
+	f.Change.Signed = true
+	if f.Code == RowUpToDatePercent {
+		for _, v := range []*Figure{&f.Value, &f.Previous, &f.Change} {
+			v.IsPercent, v.Count = true, 0
+		}
+	}
+	return nil
 }
 
 // MACEPlace is a top place with why it stands out.
