@@ -27,6 +27,7 @@ func cmdServe(ctx context.Context, args []string) error {
 	fs.IntVar(&cfg.BodyLimit, "body-limit", envInt("CONTEXTMAP_BODY_LIMIT", cfg.BodyLimit), "largest request body in bytes (env CONTEXTMAP_BODY_LIMIT)")
 	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", envDuration("CONTEXTMAP_REQUEST_TIMEOUT", cfg.RequestTimeout), "time limit of one request (env CONTEXTMAP_REQUEST_TIMEOUT)")
 	fs.IntVar(&cfg.RateLimit, "rate-limit", envInt("CONTEXTMAP_RATE_LIMIT", cfg.RateLimit), "requests per minute per token, 0 for none (env CONTEXTMAP_RATE_LIMIT)")
+	fs.IntVar(&cfg.DisclosureThreshold, "disclosure-threshold", envInt("CONTEXTMAP_DISCLOSURE_THRESHOLD", 5), "aggregate-only readers never see counts of young people from 1 to this minus one (env CONTEXTMAP_DISCLOSURE_THRESHOLD)")
 	cors := fs.String("cors-origins", env("CONTEXTMAP_CORS_ORIGINS", ""), "comma-separated origins allowed to call the API from a browser (env CONTEXTMAP_CORS_ORIGINS); empty: same origin only")
 	if err := parse(fs, args); err != nil {
 		return err

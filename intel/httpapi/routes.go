@@ -47,6 +47,7 @@ func (s *Server) routes(api fiber.Router) {
 	api.Put("/events/:id", s.updateEvent)
 	api.Delete("/events/:id", s.deleteEvent)
 	s.networkRoutes(api)
+	s.reportRoutes(api)
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

@@ -36,6 +36,10 @@ type Config struct {
 	// CORSOrigins are the only origins a browser may call the API from;
 	// empty means same-origin only (no CORS headers at all).
 	CORSOrigins []string
+	// DisclosureThreshold: counts of young people from 1 to this minus one
+	// are suppressed for aggregate-only readers (geo.Rule; 0 means
+	// geo.DefaultThreshold, 5).
+	DisclosureThreshold int
 }
 
 // DefaultConfig is what the service runs with unless told otherwise.
