@@ -191,8 +191,8 @@ func (l *Link) Check() []intel.FieldError {
 	in := intel.LinkInput{Kind: l.Kind, SourceID: 1, TargetID: 2, Grade: g, Confirmed: l.Confirmed, SourceAgency: l.SourceAgency,
 		FirstSeen: l.FirstSeen, LastSeen: l.LastSeen, ReviewDate: l.ReviewDate, Nature: l.Nature, Strength: l.Strength}
 	rename := map[string]string{"source_id": "", "target_id": ""}
-	if l.Grade == nil && l.LegacyGrade != nil {
-		rename["grade"] = "" // the legacy grade's own error says why
+	if g == nil && (l.Grade != nil || l.LegacyGrade != nil) {
+		rename["grade"] = "" // the grade's own error says why
 	}
 	fs = append(fs, fieldsOf(in.Validate(), rename)...)
 	l.LastSeen = in.LastSeen
@@ -233,7 +233,7 @@ func (e *Event) Check() []intel.FieldError {
 	in.People = make([]int64, len(e.People))
 	in.Groups = make([]int64, len(e.Groups))
 	rename := map[string]string{"place_id": "place", "found_place_id": "found_place"}
-	if e.Grade == nil && e.LegacyGrade != nil {
+	if g == nil && (e.Grade != nil || e.LegacyGrade != nil) {
 		rename["grade"] = ""
 	}
 	fs = append(fs, fieldsOf(in.Validate(), rename)...)

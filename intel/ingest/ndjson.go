@@ -156,8 +156,20 @@ func DecodeJSON(b []byte) (any, []intel.FieldError) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(rec); err != nil {
 		// The slow path, only for bad rows: field by field, so every bad
-		// field is named, including those whose own parser failed.
-		return nil, decodeFields(b, NewRecord(typ))
+		// field is named, including those whose own parser failed; then
+		// the checks, for problems of the fields that did decode.
+		rec = NewRecord(typ)
+		errs := decodeFields(b, rec)
+		named := map[string]bool{}
+		for _, e := range errs {
+			named[e.Field] = true
+		}
+		for _, e := range Check(rec) {
+			if !named[e.Field] {
+				errs = append(errs, e)
+			}
+		}
+		return nil, errs
 	}
 	if dec.More() {
 		return nil, []intel.FieldError{{Field: "line", Reason: "holds more than one JSON value"}}

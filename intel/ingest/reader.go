@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/contextmap/contextmap/intel"
@@ -127,4 +128,63 @@ func (c *countingReader) Read(b []byte) (int, error) {
 	n, err := c.r.Read(b)
 	c.n += int64(n)
 	return n, err
+}
+
+// Records counts the rows of a chunk that hold something: records, bad
+// rows and skipped rows (blank lines are not counted).
+func (c *Chunk) Records() int {
+	return len(c.lines())
+}
+
+func (c *Chunk) lines() []int {
+	var ls []int
+	for _, it := range c.Items {
+		ls = append(ls, it.Line)
+	}
+	for _, e := range c.Errors {
+		ls = append(ls, e.Line)
+	}
+	for _, e := range c.Skipped {
+		ls = append(ls, e.Line)
+	}
+	slices.Sort(ls)
+	return slices.Compact(ls)
+}
+
+// Split cuts a chunk after its n-th record (by line; a file whose records
+// share a line, such as GeoJSON on one line, is not cut within the line).
+func (c *Chunk) Split(n int) (head, tail *Chunk) {
+	ls := c.lines()
+	if n >= len(ls) {
+		return c, nil
+	}
+	if n <= 0 {
+		return &Chunk{Bytes: c.Bytes}, c
+	}
+	last := ls[n-1]
+	head, tail = &Chunk{Bytes: c.Bytes}, &Chunk{Bytes: c.Bytes}
+	for _, it := range c.Items {
+		if it.Line <= last {
+			head.Items = append(head.Items, it)
+		} else {
+			tail.Items = append(tail.Items, it)
+		}
+	}
+	for _, e := range c.Errors {
+		if e.Line <= last {
+			head.Errors = append(head.Errors, e)
+		} else {
+			tail.Errors = append(tail.Errors, e)
+		}
+	}
+	for _, e := range c.Skipped {
+		if e.Line <= last {
+			head.Skipped = append(head.Skipped, e)
+		} else {
+			tail.Skipped = append(tail.Skipped, e)
+		}
+	}
+	head.Rows = min(c.Rows, n)
+	tail.Rows = c.Rows - head.Rows
+	return head, tail
 }
