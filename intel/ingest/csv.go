@@ -17,12 +17,12 @@ import (
 
 // Column kinds of the CSV formats.
 const (
-	colText  = iota // a JSON string
-	colBool         // true/false, yes/no, 1/0, y/n
-	colInt          // a JSON number
-	colList         // values separated by ';', a JSON array of strings
-	colJSON         // JSON as is (a GeoJSON geometry)
-	colLon          // with colLat: a Point geometry
+	colText = iota // a JSON string
+	colBool        // true/false, yes/no, 1/0, y/n
+	colInt         // a JSON number
+	colList        // values separated by ';', a JSON array of strings
+	colJSON        // JSON as is (a GeoJSON geometry)
+	colLon         // with colLat: a Point geometry
 	colLat
 )
 

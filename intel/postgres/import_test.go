@@ -300,19 +300,19 @@ func TestImportNDJSONBadRows(t *testing.T) {
 	}, "\n")
 	res, err := importText(t, db, importer, bad, "", "", postgres.ImportOptions{})
 	wantErrors(t, res, err,
-		"2 geometry",                    // latitude out of range
-		"3 name", "3 kind",              // empty name, unknown kind
-		"4 line",                        // not JSON
-		"5 type",                        // unknown type
-		"6 source_ref",                  // no such case reference
-		"7 source_ref",                  // frequents must start at a young person
-		"8 place",                       // no such place
-		"9 from", "9 grade",             // not a time; not a grade
-		"10 district",                   // no such district
-		"11 colour",                     // unknown field
-		"12 ext_ref",                    // PL-9 twice
-		"13 from",                       // a later status is recorded
-		"14 legacy_grade",               // not a 5x5x5 grade
+		"2 geometry",       // latitude out of range
+		"3 name", "3 kind", // empty name, unknown kind
+		"4 line",            // not JSON
+		"5 type",            // unknown type
+		"6 source_ref",      // no such case reference
+		"7 source_ref",      // frequents must start at a young person
+		"8 place",           // no such place
+		"9 from", "9 grade", // not a time; not a grade
+		"10 district",     // no such district
+		"11 colour",       // unknown field
+		"12 ext_ref",      // PL-9 twice
+		"13 from",         // a later status is recorded
+		"14 legacy_grade", // not a 5x5x5 grade
 	)
 	if res.Committed != 0 {
 		t.Errorf("committed %d batches", res.Committed)
