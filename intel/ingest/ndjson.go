@@ -134,6 +134,15 @@ func Check(rec any) []intel.FieldError {
 // DecodeJSON reads one JSON record, strictly (an unknown field is an error,
 // so a misspelt column is not silently lost), and checks it.
 func DecodeJSON(b []byte) (any, []intel.FieldError) {
+	// Most lines begin {"type":"...": read the type without a first pass
+	// over the whole line.
+	if rest, ok := bytes.CutPrefix(b, []byte(`{"type":"`)); ok {
+		if i := bytes.IndexByte(rest, '"'); i > 0 && bytes.IndexByte(rest[:i], '\\') < 0 {
+			if rec := NewRecord(string(rest[:i])); rec != nil {
+				return decodeTyped(b, string(rest[:i]), rec)
+			}
+		}
+	}
 	var head struct {
 		Type json.RawMessage `json:"type"`
 	}
@@ -152,6 +161,10 @@ func DecodeJSON(b []byte) (any, []intel.FieldError) {
 	if rec == nil {
 		return nil, []intel.FieldError{{Field: "type", Reason: "must be one of " + strings.Join(Types, ", ")}}
 	}
+	return decodeTyped(b, typ, rec)
+}
+
+func decodeTyped(b []byte, typ string, rec any) (any, []intel.FieldError) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(rec); err != nil {

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 	"slices"
 	"strings"
 
@@ -21,6 +22,7 @@ import (
 // check runs a query returning (seq, line, field, reason) of bad rows,
 // reports them and marks them bad in table.
 func (b *batch) check(ctx context.Context, table, q string, args ...any) error {
+	defer b.trace(q, time.Now())
 	rows, err := b.tx.Query(ctx, `WITH bad (seq, line, field, reason) AS (`+q+`),
 		mark AS (UPDATE `+table+` t SET bad = true FROM bad WHERE t.seq = bad.seq)
 		SELECT line, field, reason FROM bad ORDER BY line`, args...)
@@ -40,8 +42,16 @@ func (b *batch) check(ctx context.Context, table, q string, args ...any) error {
 	return rows.Err()
 }
 
+func (b *batch) trace(q string, began time.Time) {
+	if b.opt.Trace != nil {
+		b.opt.Trace(strings.Join(strings.Fields(q), " "), time.Since(began))
+	}
+}
+
 func (b *batch) exec(ctx context.Context, q string, args ...any) error {
+	t0 := time.Now()
 	_, err := b.tx.Exec(ctx, q, args...)
+	b.trace(q, t0)
 	return err
 }
 
@@ -283,9 +293,12 @@ func (b *batch) writePeople(ctx context.Context) error {
 	if err := b.exec(ctx, `WITH ins AS (
 		INSERT INTO people (kind, pseudonym, ref_hash, age_band, district)
 		SELECT kind, pseudonym, ref_hash, age_band, district FROM imp WHERE rtype = 'person' AND NOT bad AND node_id IS NULL
-		RETURNING id, pseudonym),
-		ids AS (UPDATE imp s SET node_id = ins.id FROM ins WHERE s.rtype = 'person' AND NOT s.bad AND s.pseudonym = ins.pseudonym)
+		RETURNING id)
 		INSERT INTO imp_done SELECT 'person', id, true FROM ins`); err != nil {
+		return err
+	}
+	if err := b.exec(ctx, `UPDATE imp s SET node_id = p.id FROM people p
+		WHERE s.rtype = 'person' AND NOT s.bad AND s.node_id IS NULL AND p.pseudonym = s.pseudonym`); err != nil {
 		return err
 	}
 	for _, h := range []struct{ table, col, field string }{
@@ -295,10 +308,13 @@ func (b *batch) writePeople(ctx context.Context) error {
 		q := strings.NewReplacer("$T", h.table, "$C", h.col, "$F", h.field)
 		for _, stmt := range []string{
 			`CREATE TEMP TABLE imp_hist ON COMMIT DROP AS
-			 SELECT s.node_id, s.$F AS want FROM imp s
-			  WHERE s.rtype = 'person' AND NOT s.bad AND s.$F IS NOT NULL
-			    AND s.$F IS DISTINCT FROM (SELECT coalesce(jsonb_agg(jsonb_build_object('$C', h.$C, 'from', h.valid_from,
-			            'to', h.valid_to) ORDER BY h.valid_from), '[]'::jsonb) FROM $T h WHERE h.person_id = s.node_id)`,
+			 SELECT s.node_id, s.$F AS want
+			   FROM imp s LEFT JOIN (
+			        SELECT h.person_id, jsonb_agg(jsonb_build_object('$C', h.$C, 'from', h.valid_from, 'to', h.valid_to)
+			               ORDER BY h.valid_from) AS have
+			          FROM $T h WHERE h.person_id IN (SELECT node_id FROM imp WHERE rtype = 'person' AND $F IS NOT NULL)
+			         GROUP BY h.person_id) x ON x.person_id = s.node_id
+			  WHERE s.rtype = 'person' AND NOT s.bad AND s.$F IS NOT NULL AND s.$F IS DISTINCT FROM coalesce(x.have, '[]'::jsonb)`,
 			`DELETE FROM $T h USING imp_hist x WHERE h.person_id = x.node_id`,
 			`INSERT INTO $T (person_id, $C, valid_from, valid_to)
 			 SELECT x.node_id, r.$C, r."from", r."to" FROM imp_hist x, jsonb_to_recordset(x.want) AS r($C text, "from" date, "to" date)`,
@@ -509,13 +525,41 @@ func (b *batch) writeLinks(ctx context.Context) error {
 
 func (b *batch) writeEvents(ctx context.Context) error {
 	scope, adults := b.pr.Scope(), b.pr.SeesAdults()
+	// The point, its metric x/y and its district, set-based: the district
+	// polygons are cut into small pieces once, so each point is tested
+	// against a few short rings found by the index. The same rule as
+	// cm_district_of: containment, else the nearest district within 100 m.
+	var srid int32
+	if err := b.tx.QueryRow(ctx, `SELECT cm_metric_srid()`).Scan(&srid); err != nil {
+		return err
+	}
+	for _, q := range []string{
+		`CREATE TEMP TABLE imp_dist ON COMMIT DROP AS SELECT code, ST_Subdivide(geom, 64) AS geom FROM districts`,
+		`CREATE INDEX ON imp_dist USING gist (geom)`,
+		`ANALYZE imp_dist`,
+	} {
+		if err := b.exec(ctx, q); err != nil {
+			return err
+		}
+	}
 	if err := b.exec(ctx, `CREATE TEMP TABLE imp_event ON COMMIT DROP AS
-		SELECT s.seq, s.line, s.key, s.kind, s.starts_at, s.ends_at, s.lon, s.lat, s.category, s.severity, s.grade,
+		SELECT s.seq, s.line, s.key, s.kind, s.starts_at, s.ends_at, s.category, s.severity, s.grade,
 		       s.legacy_grade, s.confirmed, s.agency, s.review_date, s.found_at, s.rhi_at, s.crime_type, s.layer,
 		       s.place_ref, s.found_ref, s.people_hash, s.people_ref, s.group_refs,
-		       pl.id AS place_id, pl.pt AS place_pt, fp.id AS found_place_id, false AS bad
+		       pl.id AS place_id, fp.id AS found_place_id, g.pt, ST_X(m.m) AS x, ST_Y(m.m) AS y, d.code AS district,
+		       false AS bad
 		  FROM imp s LEFT JOIN places pl ON pl.ext_ref = s.place_ref LEFT JOIN places fp ON fp.ext_ref = s.found_ref
-		 WHERE s.rtype = 'event' AND NOT s.bad`); err != nil {
+		 CROSS JOIN LATERAL (SELECT coalesce(ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326), pl.pt) AS pt) g
+		 CROSS JOIN LATERAL (SELECT ST_Transform(g.pt, $1::integer) AS m) m
+		 CROSS JOIN LATERAL (SELECT coalesce(
+		        (SELECT dd.code FROM imp_dist dd WHERE ST_Intersects(dd.geom, g.pt) ORDER BY dd.code LIMIT 1),
+		        (SELECT dd.code FROM imp_dist dd
+		          WHERE ST_DWithin(dd.geom, g.pt, 0.003) AND ST_DWithin(dd.geom::geography, g.pt::geography, 100)
+		          ORDER BY ST_Distance(dd.geom::geography, g.pt::geography), dd.code LIMIT 1)) AS code) d
+		 WHERE s.rtype = 'event' AND NOT s.bad`, srid); err != nil {
+		return err
+	}
+	if err := b.exec(ctx, `ANALYZE imp_event (seq, key)`); err != nil {
 		return err
 	}
 	if err := b.exec(ctx, `CREATE TEMP TABLE imp_ep ON COMMIT DROP AS
@@ -554,12 +598,16 @@ func (b *batch) writeEvents(ctx context.Context) error {
 			return err
 		}
 	}
-	// EXCLUDED carries the district the BEFORE INSERT trigger assigned.
+	// x, y and district are given: the per-row trigger stands aside for
+	// this statement (migration 00041).
+	if err := b.exec(ctx, `SET LOCAL contextmap.derived = 'on'`); err != nil {
+		return err
+	}
 	if err := b.exec(ctx, `WITH up AS (
-		INSERT INTO events (kind, starts_at, ends_at, place_id, geom, category, severity, source_eval, intel_assessment,
-			handling, legacy_grade, confirmed, source_agency, review_date, found_place_id, found_at, rhi_at, crime_type,
-			ext_ref, layer)
-		SELECT kind, starts_at, ends_at, place_id, coalesce(ST_SetSRID(ST_MakePoint(lon, lat), 4326), place_pt), category,
+		INSERT INTO events (kind, starts_at, ends_at, place_id, geom, x, y, district, category, severity, source_eval,
+			intel_assessment, handling, legacy_grade, confirmed, source_agency, review_date, found_place_id, found_at,
+			rhi_at, crime_type, ext_ref, layer)
+		SELECT kind, starts_at, ends_at, place_id, pt, x, y, district, category,
 			severity, substr(grade, 1, 1), substr(grade, 2, 1), substr(grade, 3, 1), legacy_grade, confirmed, agency,
 			review_date, found_place_id, found_at, rhi_at, crime_type, key, layer
 		  FROM imp_event WHERE NOT bad
@@ -568,7 +616,8 @@ func (b *batch) writeEvents(ctx context.Context) error {
 			source_eval = EXCLUDED.source_eval, intel_assessment = EXCLUDED.intel_assessment, handling = EXCLUDED.handling,
 			legacy_grade = EXCLUDED.legacy_grade, confirmed = EXCLUDED.confirmed, source_agency = EXCLUDED.source_agency,
 			review_date = EXCLUDED.review_date, found_place_id = EXCLUDED.found_place_id, found_at = EXCLUDED.found_at,
-			rhi_at = EXCLUDED.rhi_at, crime_type = EXCLUDED.crime_type, layer = EXCLUDED.layer, district = EXCLUDED.district
+			rhi_at = EXCLUDED.rhi_at, crime_type = EXCLUDED.crime_type, layer = EXCLUDED.layer, x = EXCLUDED.x,
+			y = EXCLUDED.y, district = EXCLUDED.district, updated_at = now()
 		WHERE (events.kind, events.starts_at, events.ends_at, events.place_id, events.geom, events.category, events.severity,
 		       events.source_eval, events.intel_assessment, events.handling, events.legacy_grade, events.confirmed,
 		       events.source_agency, events.review_date, events.found_place_id, events.found_at, events.rhi_at,
@@ -579,6 +628,9 @@ func (b *batch) writeEvents(ctx context.Context) error {
 		       EXCLUDED.found_place_id, EXCLUDED.found_at, EXCLUDED.rhi_at, EXCLUDED.crime_type, EXCLUDED.layer)
 		RETURNING id, xmax = 0 AS ins)
 		INSERT INTO imp_done SELECT 'event', id, ins FROM up`); err != nil {
+		return err
+	}
+	if err := b.exec(ctx, `SET LOCAL contextmap.derived = 'off'`); err != nil {
 		return err
 	}
 	if err := b.exec(ctx, `CREATE TEMP TABLE imp_evid ON COMMIT DROP AS
