@@ -128,7 +128,10 @@ func CSV(r io.Reader, typ string) (Reader, error) {
 		raw := &csvRaw{file: f}
 		for len(raw.rows) < chunkRows {
 			rec, err := rd.Read()
-			line, _ := rd.FieldPos(0)
+			line := 0
+			if len(rec) > 0 {
+				line, _ = rd.FieldPos(0)
+			}
 			if err != nil && !errors.Is(err, io.EOF) {
 				var pe *csv.ParseError
 				if errors.As(err, &pe) {

@@ -80,7 +80,10 @@ func policeUK(cr *countingReader, rd *csv.Reader, header []string) Reader {
 		c := &Chunk{}
 		for c.Rows < chunkRows {
 			row, err := rd.Read()
-			line, _ := rd.FieldPos(0)
+			line := 0
+			if len(row) > 0 {
+				line, _ = rd.FieldPos(0)
+			}
 			if errors.Is(err, io.EOF) {
 				c.Bytes = cr.n
 				if c.Rows == 0 {
