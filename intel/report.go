@@ -77,9 +77,9 @@ type PlaceActivity struct {
 	Grades map[string]int `json:"grades"`
 }
 
-// Network is a connected group of young people and the places, peer groups
+// MaceNetwork is a connected group of young people and the places, peer groups
 // and online spaces they are linked to.
-type Network struct {
+type MaceNetwork struct {
 	Key             int64     `json:"-"` // the smallest node id: stable, never shown
 	YoungPeople     int       `json:"young_people"`
 	Places          int       `json:"places"`

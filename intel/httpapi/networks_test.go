@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -526,20 +524,6 @@ func TestNetworkGraph(t *testing.T) {
 		t.Errorf("graph without a purpose: %d", r.Status)
 	}
 	h.must(403, "partner", "GET", "/api/v1/networks/"+comp+"/graph", nil)
-}
-
-// doNoPurpose sends a GET without X-Purpose.
-func (h *harness) doNoPurpose(role, path string) response {
-	h.t.Helper()
-	req := httptest.NewRequest("GET", path, nil)
-	req.Header.Set("Authorization", "Bearer "+h.tokens[role])
-	resp, err := h.srv.App.Test(req, 30_000)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}
 }
 
 func TestNetworksBadInput(t *testing.T) {

@@ -315,7 +315,7 @@ func (s *Server) macePack(c *fiber.Ctx) error {
 	if in.Places, err = s.DB.TopPlaces(ctx, p, district, asOf, maceTopPlaces); err != nil {
 		return err
 	}
-	if in.Networks, err = s.DB.Networks(ctx, p, district, asOf); err != nil {
+	if in.Networks, err = s.DB.MaceNetworks(ctx, p, district, asOf); err != nil {
 		return err
 	}
 	in.Networks = in.Networks[:min(len(in.Networks), maceNetworks)]

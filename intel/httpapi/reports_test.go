@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"io"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -395,18 +394,4 @@ func TestReportsBadInput(t *testing.T) {
 			t.Errorf("%s MACE without a purpose: %d, want %d: %s", role, r.Status, want, r.Body)
 		}
 	}
-}
-
-// doNoPurpose sends a GET without X-Purpose.
-func (h *harness) doNoPurpose(role, path string) response {
-	h.t.Helper()
-	req := httptest.NewRequest("GET", path, nil)
-	req.Header.Set("Authorization", "Bearer "+h.tokens[role])
-	resp, err := h.srv.App.Test(req, 30_000)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}
 }

@@ -48,6 +48,7 @@ func (s *Server) routes(api fiber.Router) {
 	api.Delete("/events/:id", s.deleteEvent)
 	s.networkRoutes(api)
 	s.reportRoutes(api)
+	s.importRoutes(api)
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

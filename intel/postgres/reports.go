@@ -268,7 +268,7 @@ func (db *DB) TopPlaces(ctx context.Context, pr intel.Principal, district string
 // months to asOf, that reach the district ("" the whole area), with two or
 // more young people, largest first. Computed per request with a recursive
 // query; swap for the stored networks when they exist.
-func (db *DB) Networks(ctx context.Context, pr intel.Principal, district string, asOf intel.Date) ([]intel.Network, error) {
+func (db *DB) MaceNetworks(ctx context.Context, pr intel.Principal, district string, asOf intel.Date) ([]intel.MaceNetwork, error) {
 	q := placeSQL(`WITH RECURSIVE
 	e AS (SELECT l.source_id AS a, l.target_id AS b FROM links l
 		JOIN people p ON p.id = l.source_id AND p.kind = 'young_person'
@@ -297,7 +297,7 @@ func (db *DB) Networks(ctx context.Context, pr intel.Principal, district string,
 		return nil, wrap(err, "networks")
 	}
 	defer rows.Close()
-	byKey := map[int64]*intel.Network{}
+	byKey := map[int64]*intel.MaceNetwork{}
 	adults := map[int64]map[int64]bool{}
 	var keys []int64
 	for rows.Next() {
@@ -312,7 +312,7 @@ func (db *DB) Networks(ctx context.Context, pr intel.Principal, district string,
 		}
 		n := byKey[key]
 		if n == nil {
-			n = &intel.Network{Key: key, Districts: []string{}, Contexts: []intel.NodeRef{}}
+			n = &intel.MaceNetwork{Key: key, Districts: []string{}, Contexts: []intel.NodeRef{}}
 			byKey[key] = n
 			adults[key] = map[int64]bool{}
 			keys = append(keys, key)
@@ -347,7 +347,7 @@ func (db *DB) Networks(ctx context.Context, pr intel.Principal, district string,
 	if err := rows.Err(); err != nil {
 		return nil, wrap(err, "networks")
 	}
-	out := []intel.Network{}
+	out := []intel.MaceNetwork{}
 	for _, k := range keys {
 		n := byKey[k]
 		if n.YoungPeople < 2 {
@@ -360,7 +360,7 @@ func (db *DB) Networks(ctx context.Context, pr intel.Principal, district string,
 		}
 		out = append(out, *n)
 	}
-	slices.SortStableFunc(out, func(a, b intel.Network) int {
+	slices.SortStableFunc(out, func(a, b intel.MaceNetwork) int {
 		if a.YoungPeople != b.YoungPeople {
 			return b.YoungPeople - a.YoungPeople
 		}

@@ -93,7 +93,7 @@ type MACEInput struct {
 	Area     intel.ReportArea
 	Counts   []intel.PictureCount // on as_of and a month before
 	Places   []intel.PlaceActivity
-	Networks []intel.Network
+	Networks []intel.MaceNetwork
 	// The lists, with the numbers in the district whatever the reader's
 	// scope; the items only for readers who may see them.
 	Overdue          []intel.OverdueChild
