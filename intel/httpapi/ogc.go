@@ -28,7 +28,7 @@ func (s *Server) ogcRoutes() {
 	s.App.Get("/api/docs.css", serveDocsCSS)
 
 	ogc := s.App.Group(OGCPrefix, checkQuery)
-	ogc.Get("/", s.ogcLanding)
+	s.App.Get(OGCPrefix, s.ogcLanding)
 	ogc.Get("/conformance", s.ogcConformance)
 	ogc.Get("/collections", s.authenticate, s.ogcCollections)
 	ogc.Get("/collections/:collectionId", s.authenticate, s.ogcCollection)

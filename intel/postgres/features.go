@@ -200,8 +200,12 @@ func placeShown(a *args, pr intel.Principal) (gen, geom string) {
 // place whose shown point is in the box.
 const generaliseMargin = 0.04
 
-func placeConds(a *args, pr intel.Principal, q intel.FeatureQuery) (conds []string, gen, geom string, err error) {
-	gen, geom = placeShown(a, pr)
+// placeConds builds the conditions of q; the shown expressions (and their
+// arguments) are built when selecting (shown) or when a bbox needs them.
+func placeConds(a *args, pr intel.Principal, q intel.FeatureQuery, shown bool) (conds []string, gen, geom string, err error) {
+	if shown || len(q.BBoxes) > 0 {
+		gen, geom = placeShown(a, pr)
+	}
 	if len(q.BBoxes) > 0 {
 		conds = append(conds, bboxSQL(a, q.BBoxes, geom, "pl.geom", generaliseMargin))
 	}
@@ -246,13 +250,13 @@ func placeSelect(gen, geom string) string {
 // the places q matches without After and Limit.
 func (db *DB) PlaceFeatures(ctx context.Context, pr intel.Principal, q intel.FeatureQuery, count bool) (intel.FeatureIter, int64, error) {
 	var a, ca args
-	conds, gen, geom, err := placeConds(&a, pr, q)
+	conds, gen, geom, err := placeConds(&a, pr, q, true)
 	if err != nil {
 		return nil, -1, err
 	}
 	countQ := ""
 	if count {
-		cconds, _, _, _ := placeConds(&ca, pr, q)
+		cconds, _, _, _ := placeConds(&ca, pr, q, false)
 		countQ = `SELECT count(*) FROM places pl` + where(cconds)
 	}
 	w, order, err := pageSQL(&a, q, "pl.id", true, conds)
@@ -280,13 +284,17 @@ func (db *DB) PlacesExtent(ctx context.Context, pr intel.Principal) (intel.Exten
 
 // --- events ---
 
-func eventConds(a *args, pr intel.Principal, q intel.FeatureQuery) (conds []string, geom string, err error) {
+// eventConds builds the conditions of q; the shown geometry (and its
+// arguments) is built when selecting (shown) or when a bbox needs it.
+func eventConds(a *args, pr intel.Principal, q intel.FeatureQuery, shown bool) (conds []string, geom string, err error) {
 	scope := a.add(pr.Scope())
 	conds = append(conds, "("+scope+"::text[] IS NULL OR e.district = ANY("+scope+"))")
-	// An event at a sensitive place the caller may not see exactly is
-	// shown where the place is: generalised.
-	exact := a.add(pr.PersonLevel()) + "::boolean AND (" + scope + "::text[] IS NULL OR p.district = ANY(" + scope + "))"
-	geom = "CASE WHEN p.sensitive AND NOT (" + exact + ") THEN cm_generalise(e.x, e.y) ELSE e.geom END"
+	if shown || len(q.BBoxes) > 0 {
+		// An event at a sensitive place the caller may not see exactly is
+		// shown where the place is shown: generalised.
+		exact := a.add(pr.PersonLevel()) + "::boolean AND (" + scope + "::text[] IS NULL OR p.district = ANY(" + scope + "))"
+		geom = "CASE WHEN p.sensitive AND NOT (" + exact + ") THEN cm_generalise(e.x, e.y) ELSE e.geom END"
+	}
 	if len(q.BBoxes) > 0 {
 		conds = append(conds, bboxSQL(a, q.BBoxes, geom, "e.geom", generaliseMargin))
 	}
@@ -337,13 +345,13 @@ func scanEventFeature(rows pgx.Rows, f *intel.Feature) error {
 // q matches without After and Limit.
 func (db *DB) EventFeatures(ctx context.Context, pr intel.Principal, q intel.FeatureQuery, count bool) (intel.FeatureIter, int64, error) {
 	var a, ca args
-	conds, geom, err := eventConds(&a, pr, q)
+	conds, geom, err := eventConds(&a, pr, q, true)
 	if err != nil {
 		return nil, -1, err
 	}
 	countQ := ""
 	if count {
-		cconds, _, _ := eventConds(&ca, pr, q)
+		cconds, _, _ := eventConds(&ca, pr, q, false)
 		countQ = `SELECT count(*)` + eventFrom + where(cconds)
 	}
 	w, order, err := pageSQL(&a, q, "e.id", true, conds)
@@ -356,7 +364,7 @@ func (db *DB) EventFeatures(ctx context.Context, pr intel.Principal, q intel.Fea
 // EventFeature reads one event in the caller's scope as a feature.
 func (db *DB) EventFeature(ctx context.Context, pr intel.Principal, id int64, f *intel.Feature) error {
 	var a args
-	conds, geom, err := eventConds(&a, pr, intel.FeatureQuery{})
+	conds, geom, err := eventConds(&a, pr, intel.FeatureQuery{}, true)
 	if err != nil {
 		return err
 	}
@@ -368,7 +376,7 @@ func (db *DB) EventFeature(ctx context.Context, pr intel.Principal, id int64, f 
 // EventsExtent is the extent of the events in the caller's scope.
 func (db *DB) EventsExtent(ctx context.Context, pr intel.Principal) (intel.Extent, error) {
 	var a args
-	conds, geom, err := eventConds(&a, pr, intel.FeatureQuery{})
+	conds, geom, err := eventConds(&a, pr, intel.FeatureQuery{}, true)
 	if err != nil {
 		return intel.Extent{}, err
 	}
