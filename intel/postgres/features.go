@@ -183,6 +183,31 @@ func (db *DB) extent(ctx context.Context, what, q string, a args) (intel.Extent,
 
 const extentCols = `ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)`
 
+// countable reports whether the count of q can be read from the counts
+// kept per district (migration 00051): no bbox, and no property filter but
+// the district.
+func countable(q intel.FeatureQuery) bool {
+	if len(q.BBoxes) > 0 {
+		return false
+	}
+	for k := range q.Props {
+		if k != "district" {
+			return false
+		}
+	}
+	return true
+}
+
+// keptCount sums the kept counts of a collection over the caller's scope
+// (nil: every district, including rows outside them all) and a district
+// filter: the exact count of the rows, kept by triggers in the writing
+// transactions.
+func keptCount(a *args, collection string, scope []string, district string) string {
+	return `SELECT coalesce(sum(n), 0)::bigint FROM feature_counts WHERE collection = ` + a.add(collection) +
+		` AND (` + a.add(scope) + `::text[] IS NULL OR district = ANY($` + strconv.Itoa(len(*a)) + `))` +
+		` AND (` + a.add(district) + ` = '' OR district = $` + strconv.Itoa(len(*a)) + `)`
+}
+
 // --- places ---
 
 // placeShown builds the expressions for a place as the caller may see it.
@@ -256,8 +281,12 @@ func (db *DB) PlaceFeatures(ctx context.Context, pr intel.Principal, q intel.Fea
 	}
 	countQ := ""
 	if count {
-		cconds, _, _, _ := placeConds(&ca, pr, q, false)
-		countQ = `SELECT count(*) FROM places pl` + where(cconds)
+		if countable(q) {
+			countQ = keptCount(&ca, "places", nil, q.Props["district"])
+		} else {
+			cconds, _, _, _ := placeConds(&ca, pr, q, false)
+			countQ = `SELECT count(*) FROM places pl` + where(cconds)
+		}
 	}
 	w, order, err := pageSQL(&a, q, "pl.id", true, conds)
 	if err != nil {
@@ -351,8 +380,12 @@ func (db *DB) EventFeatures(ctx context.Context, pr intel.Principal, q intel.Fea
 	}
 	countQ := ""
 	if count {
-		cconds, _, _ := eventConds(&ca, pr, q, false)
-		countQ = `SELECT count(*)` + eventFrom + where(cconds)
+		if countable(q) && q.From == nil && q.To == nil {
+			countQ = keptCount(&ca, "events", pr.Scope(), q.Props["district"])
+		} else {
+			cconds, _, _ := eventConds(&ca, pr, q, false)
+			countQ = `SELECT count(*)` + eventFrom + where(cconds)
+		}
 	}
 	w, order, err := pageSQL(&a, q, "e.id", true, conds)
 	if err != nil {
