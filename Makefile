@@ -23,9 +23,13 @@ vet:
 	$(GO) vet ./...
 
 # What the tests need beyond Go: the local PostGIS cluster (started and, if
-# need be, installed by the binary).
+# need be, installed by the binary), and GDAL, which reads the OGC API in
+# the tests (TestGDALReadsOGC fails without it).
 deps-test: build
 	./$(BIN) db start
+	@command -v ogrinfo >/dev/null 2>&1 || { echo "installing gdal-bin: the tests read the OGC API with GDAL"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get install -y gdal-bin || { $$SUDO apt-get update && $$SUDO apt-get install -y gdal-bin; }; }
 
 clean-local-db: build
 	./$(BIN) db remove

@@ -113,6 +113,7 @@ func New(db *postgres.DB, log *slog.Logger, cfg Config) *Server {
 	s.App.Get("/metrics", s.Metrics.handler())
 	api := s.App.Group("/api/v1", checkQuery, s.authenticate)
 	s.routes(api)
+	s.ogcRoutes()
 	s.App.Use(func(c *fiber.Ctx) error { return intel.Errorf(intel.ENOTFOUND, "no such route") })
 	return s
 }
