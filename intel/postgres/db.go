@@ -65,12 +65,13 @@ func Open(ctx context.Context, url string) (*DB, error) {
 // that is down, stuck or unreachable cost a request seconds, never a hang:
 //   - a connection attempt gives up after 5 s;
 //   - when a request's context ends, the server is asked to cancel the
-//     statement at once (so it stops working for nobody), and the
-//     connection is dropped if it has not answered a second later;
+//     statement (so it stops working, and waiting for locks, for nobody)
+//     and the connection is kept for the next request; it is dropped only
+//     if the server has not answered a second later;
 //   - the server cuts off any statement after 60 s and any transaction
-//     left idle for 5 minutes (a client stuck holding locks), and
-//     checks every 5 s during a long statement that the client is still
-//     there.
+//     left idle for 5 minutes (a client stuck holding locks), and checks
+//     every 5 s during a long statement that the client is still there
+//     (a client killed outright sends no cancel).
 func poolConfig(url, appName string) (*pgxpool.Config, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -366,3 +367,7 @@ func waitForBackend(t *testing.T, adminURL, q string, args ...any) int {
 		}
 	}
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func pgxConnect(ctx context.Context, url string) (*pgx.Conn, error) { return pgx.Connect(ctx, url) }
