@@ -95,18 +95,68 @@ func (db *DB) ReaderHealthy() (bool, time.Duration) {
 	return db.replica.healthy.Load(), time.Duration(db.replica.lag.Load())
 }
 
-// ReadQuery runs a read-only query through Reader. A replica that cannot
-// be reached is taken out of use at once and the query retried on the
-// primary, so a replica that has just gone down costs no failed request.
-// (An error after rows have started to arrive is returned as is.)
+// ReadQuery runs a read-only query through Reader. A replica that fails
+// before the first row arrives (it is down, or went down since the last
+// check) is taken out of use at once and the query run on the primary
+// instead, so a replica going down costs no failed request. An error after
+// rows have started to arrive is returned as is.
 func (db *DB) ReadQuery(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
 	p := db.Reader(ctx)
 	rows, err := p.Query(ctx, sql, args...)
-	if err != nil && p != db.Pool && replicaDown(err) {
+	if p == db.Pool {
+		return rows, err
+	}
+	if err != nil {
+		if !replicaDown(err) {
+			return nil, err
+		}
 		db.replica.down(err)
 		return db.Pool.Query(ctx, sql, args...)
 	}
-	return rows, err
+	return &fallbackRows{Rows: rows, db: db, ctx: ctx, sql: sql, args: args}, nil
+}
+
+// fallbackRows are a replica's rows that move to the primary if the
+// replica fails before the first row.
+type fallbackRows struct {
+	pgx.Rows
+	db      *DB
+	ctx     context.Context
+	sql     string
+	args    []any
+	started bool
+	err     error
+}
+
+func (r *fallbackRows) Next() bool {
+	if r.err != nil {
+		return false
+	}
+	ok := r.Rows.Next()
+	if ok || r.started {
+		r.started = true
+		return ok
+	}
+	r.started = true
+	if err := r.Rows.Err(); err != nil && replicaDown(err) {
+		r.Rows.Close()
+		r.db.replica.down(err)
+		rows, err := r.db.Pool.Query(r.ctx, r.sql, r.args...)
+		if err != nil {
+			r.err = err
+			return false
+		}
+		r.Rows = rows
+		return rows.Next()
+	}
+	return false
+}
+
+func (r *fallbackRows) Err() error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.Rows.Err()
 }
 
 // ReadQueryRow is QueryRow through Reader, with ReadQuery's fallback.

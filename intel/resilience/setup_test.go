@@ -170,6 +170,13 @@ const requestTimeout = 4 * time.Second
 
 func newService(t *testing.T, cl *localdb.Cluster) *service {
 	t.Helper()
+	return newServiceWith(t, cl, nil)
+}
+
+// newServiceWith is newService that calls setup with the database, migrated
+// and holding the districts, before the server starts.
+func newServiceWith(t *testing.T, cl *localdb.Cluster, setup func(db *postgres.DB, adminURL string)) *service {
+	t.Helper()
 	ctx := context.Background()
 	appURL, adminURL := newDatabase(t, cl)
 	db, err := postgres.Open(ctx, appURL)
@@ -195,6 +202,9 @@ func newService(t *testing.T, cl *localdb.Cluster) *service {
 			t.Fatal(err)
 		}
 		s.tokens[string(r)] = secret
+	}
+	if setup != nil {
+		setup(db, adminURL)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
