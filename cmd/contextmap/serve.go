@@ -14,6 +14,7 @@ import (
 	"github.com/contextmap/contextmap/intel/httpapi"
 	"github.com/contextmap/contextmap/intel/network"
 	"github.com/contextmap/contextmap/intel/oidc"
+	"github.com/contextmap/contextmap/intel/postgres"
 )
 
 func cmdServe(ctx context.Context, args []string) error {
@@ -28,6 +29,8 @@ func cmdServe(ctx context.Context, args []string) error {
 	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", envDuration("CONTEXTMAP_REQUEST_TIMEOUT", cfg.RequestTimeout), "time limit of one request (env CONTEXTMAP_REQUEST_TIMEOUT)")
 	fs.IntVar(&cfg.RateLimit, "rate-limit", envInt("CONTEXTMAP_RATE_LIMIT", cfg.RateLimit), "requests per minute per token, 0 for none (env CONTEXTMAP_RATE_LIMIT)")
 	fs.IntVar(&cfg.DisclosureThreshold, "disclosure-threshold", envInt("CONTEXTMAP_DISCLOSURE_THRESHOLD", 5), "aggregate-only readers never see counts of young people from 1 to this minus one (env CONTEXTMAP_DISCLOSURE_THRESHOLD)")
+	readURL := fs.String("read-database-url", env("READ_DATABASE_URL", ""), "PostgreSQL URL of a streaming read replica for map, report and OGC reads (env READ_DATABASE_URL); empty: the primary serves all")
+	readMaxLag := fs.Duration("read-max-lag", envDuration("CONTEXTMAP_READ_MAX_LAG", 30*time.Second), "replay lag beyond which reads leave the replica for the primary (env CONTEXTMAP_READ_MAX_LAG)")
 	cors := fs.String("cors-origins", env("CONTEXTMAP_CORS_ORIGINS", ""), "comma-separated origins allowed to call the API from a browser (env CONTEXTMAP_CORS_ORIGINS); empty: same origin only")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -43,6 +46,13 @@ func cmdServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if *readURL != "" {
+		if err := db.OpenReader(ctx, *readURL, postgres.ReaderOptions{MaxLag: *readMaxLag, Log: log}); err != nil {
+			return err
+		}
+		inUse, _ := db.ReaderHealthy()
+		log.Info("read replica configured", "in_use", inUse)
+	}
 	if *migrate || *loadDemo {
 		if err := db.Migrate(ctx, log); err != nil {
 			return err

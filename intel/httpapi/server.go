@@ -127,7 +127,14 @@ func (s *Server) ready(c *fiber.Ctx) error {
 	if err := s.DB.Ready(ctx); err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"status": "ready"})
+	body := fiber.Map{"status": "ready"}
+	if s.DB.ReadPool != nil {
+		// A replica out of use does not make the service unready: reads
+		// go to the primary meanwhile.
+		inUse, lag := s.DB.ReaderHealthy()
+		body["read_replica"] = fiber.Map{"in_use": inUse, "lag_seconds": lag.Seconds()}
+	}
+	return c.JSON(body)
 }
 
 func (s *Server) securityHeaders(c *fiber.Ctx) error {
