@@ -1,0 +1,132 @@
+// The web map's entry point: configuration, sign-in, then the map, its
+// layers, filters and panels. Each layer is its own module with a small
+// adapter from the API's JSON.
+
+import { Api } from './api.js';
+import { $, h, words } from './dom.js';
+import { showActivity, setIdleText, report, initTabs } from './ui.js';
+import { signIn, signOut, askPurpose, article } from './signin.js';
+import { createMap, loadBasemap, bindToggle } from './mapview.js';
+import { Filters } from './filters.js';
+import { HotspotLayer, Legend } from './hotspots.js';
+import { AssociationLayer } from './associations.js';
+import { showPlace } from './place.js';
+import { showNetwork } from './network.js';
+import { showTime, showPicture } from './picture.js';
+
+const t0 = performance.now();
+
+async function start() {
+  const api = new Api({ onActivity: showActivity });
+  api.onUnauthorised = () => signOut();
+  const config = await fetch('config.json').then((r) => r.json()).catch(() => ({}));
+  const me = await signIn(api, config);
+  showWho(me, api);
+  $('app').hidden = false;
+  const selectTab = initTabs();
+
+  const map = createMap($('map'));
+  const legend = new Legend($('legend'));
+  const districts = (await report('districts', () => api.get('/api/v1/districts', { geometry: true }, { label: 'district boundaries' })))?.items || [];
+  const districtName = (code) => (districts.find((d) => d.code === code) || {}).name || code;
+  const filters = new Filters();
+  filters.init(districts);
+  const basemap = report('basemap', () => loadBasemap(map, api, districts, config)).then((layers) => {
+    if (!layers) return;
+    bindToggle(map, $('b-districts'), layers.districts);
+    bindToggle(map, $('b-roads'), layers.roads);
+    bindToggle(map, $('b-water'), layers.water);
+    if (layers.tiles) {
+      $('b-tiles-label').hidden = false;
+      bindToggle(map, $('b-tiles'), layers.tiles);
+    }
+  });
+
+  const hot = new HotspotLayer(map, api, legend);
+  const openPlace = (id, name) => {
+    selectTab('tab-place');
+    return report('place', () => showPlace(api, id, name, filters.get(), districtName));
+  };
+  const assoc = new AssociationLayer(map, api, legend, {
+    onPlace: openPlace,
+    districtName,
+    onNetwork: (n, places, colour) => {
+      selectTab('tab-network');
+      showNetwork(api, n, places, colour, { onPlace: openPlace, districtName });
+    },
+  });
+  if (!me.person_level) {
+    $('l-assoc').disabled = true;
+    $('a-note').textContent = 'The association map shows people\'s links: your role sees aggregates only.';
+  }
+
+  const visiblePane = () => document.querySelector('[role=tab][aria-selected=true]').id;
+  const refreshPane = (f) => {
+    const tab = visiblePane();
+    if (tab === 'tab-time') return report('time', () => showTime(api, f, filters.describe()));
+    if (tab === 'tab-picture') return report('picture', () => showPicture(api, f, districtName));
+    return null;
+  };
+  document.addEventListener('tabshown', () => refreshPane(filters.get()));
+
+  filters.onChange((f) => report('hotspots', () => hot.update(f)));
+  filters.onChange((f) => (assoc.on ? report('associations', () => assoc.update(f)) : null));
+  filters.onChange((f) => refreshPane(f));
+  filters.onChange(() => setIdleText(`Showing ${filters.describe()}`));
+  for (const id of ['h-method', 'h-shape', 'h-cell']) {
+    $(id).addEventListener('change', () => report('hotspots', () => hot.update(filters.get())));
+  }
+  $('l-hot').addEventListener('change', () => report('hotspots', () => hot.setOn($('l-hot').checked, filters.get())));
+  $('l-assoc').addEventListener('change', () => report('associations', () => assoc.setOn($('l-assoc').checked, filters.get())));
+
+  // The data's extent sets the slider's months; the trend knows it. Without
+  // it, the last three years.
+  const range = await dataRange(api);
+  filters.setRange(range.from, range.to);
+  await Promise.all([basemap, filters.emit()]);
+  window.__firstView = performance.now() - t0; // read by the browser tests
+  document.body.dataset.ready = 'true';
+}
+
+async function dataRange(api) {
+  const today = new Date();
+  const fallback = {
+    from: new Date(Date.UTC(today.getUTCFullYear() - 3, today.getUTCMonth(), 1)).toISOString().slice(0, 10),
+    to: today.toISOString().slice(0, 10),
+  };
+  try {
+    const t = await api.get('/api/v1/reports/trend', {}, { key: 'range', label: 'the data range' });
+    if (t && t.from && t.to) return { from: t.from.slice(0, 10), to: t.to.slice(0, 10) };
+  } catch {
+    // no trend yet: use the fallback
+  }
+  return fallback;
+}
+
+function showWho(me, api) {
+  $('who').hidden = false;
+  $('who-role').textContent = me.role;
+  let scope;
+  if (me.aggregates_only) scope = 'aggregates only, small numbers suppressed';
+  else if (!me.person_level) scope = 'no person-level data';
+  else if (me.districts && me.districts.length) scope = `person-level in ${me.districts.join(', ')}; aggregates elsewhere`;
+  else scope = `person-level, all districts${me.sees_adults_of_concern ? ', adults of concern' : ''}`;
+  $('who-scope').textContent = scope;
+  $('who-role').title = `Signed in as ${article(me.role)} ${me.role}${me.label ? ` (${me.label})` : ''}`;
+  const showPurpose = () => {
+    $('who-purpose').textContent = api.purpose ? `Purpose: ${api.purpose}` : '';
+    $('change-purpose').hidden = !me.person_level;
+  };
+  showPurpose();
+  $('change-purpose').onclick = async () => {
+    await askPurpose(api, me);
+    showPurpose();
+  };
+  $('sign-out').onclick = signOut;
+}
+
+start().catch((e) => {
+  $('alerts').append(h('div', { class: 'alert' }, h('p', {}, `The map could not start: ${e.message}`)));
+});
+
+export { words };
