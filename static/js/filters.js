@@ -43,7 +43,12 @@ export class Filters {
     clear($('f-categories'), CATEGORIES.map((k) => h('label', {}, h('input', { type: 'checkbox', value: k, checked: true }), words(k))));
     const changed = () => this.emit();
     for (const id of ['f-district', 'f-grade']) $(id).addEventListener('change', changed);
-    for (const id of ['f-kinds', 'f-categories']) $(id).addEventListener('change', changed);
+    for (const id of ['f-kinds', 'f-categories']) {
+      $(id).addEventListener('change', () => {
+        this.summarise();
+        changed();
+      });
+    }
     for (const id of ['f-from', 'f-to']) {
       $(id).addEventListener('change', () => {
         this.month = null;
@@ -64,6 +69,13 @@ export class Filters {
       this.showMonth();
       this.emit();
     });
+  }
+
+  summarise() {
+    for (const [id, all] of [['f-kinds', EVENT_KINDS], ['f-categories', CATEGORIES]]) {
+      const on = [...$(id).querySelectorAll('input:checked')].map((i) => words(i.value));
+      $(`${id}-sum`).textContent = on.length === all.length ? 'all' : on.length === 0 ? 'none' : on.join(', ');
+    }
   }
 
   // setRange gives the data's extent (first and last month with events).
@@ -92,9 +104,9 @@ export class Filters {
   showMonth() {
     const out = $('f-month-label');
     if (this.month === null) {
-      out.textContent = 'Whole range';
+      out.textContent = 'whole range';
       $('f-month').value = '0';
-      $('f-month').setAttribute('aria-valuetext', 'Whole range');
+      $('f-month').setAttribute('aria-valuetext', 'whole range');
     } else {
       const label = MONTH_FMT.format(this.months[this.month]);
       out.textContent = label;

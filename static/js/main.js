@@ -6,7 +6,7 @@ import { Api } from './api.js';
 import { $, h, words } from './dom.js';
 import { showActivity, setIdleText, report, initTabs } from './ui.js';
 import { signIn, signOut, askPurpose, article } from './signin.js';
-import { createMap, loadBasemap, bindToggle } from './mapview.js';
+import { createMap, fetchBasemap, drawBasemap, bindToggle } from './mapview.js';
 import { Filters } from './filters.js';
 import { HotspotLayer, Legend } from './hotspots.js';
 import { AssociationLayer } from './associations.js';
@@ -14,24 +14,34 @@ import { showPlace } from './place.js';
 import { showNetwork } from './network.js';
 import { showTime, showPicture } from './picture.js';
 
-const t0 = performance.now();
+// Started at once, before sign-in: none of these need a token.
+const configP = fetch('config.json').then((r) => r.json()).catch(() => ({}));
+const basemapP = fetchBasemap();
 
 async function start() {
   const api = new Api({ onActivity: showActivity });
-  api.onUnauthorised = () => signOut();
-  const config = await fetch('config.json').then((r) => r.json()).catch(() => ({}));
+  const config = await configP;
   const me = await signIn(api, config);
+  performance.mark('cm-signed-in');
+  // A token that stops working (revoked, expired) sends the user back to
+  // the sign-in dialog.
+  api.onUnauthorised = () => signOut();
   showWho(me, api);
   $('app').hidden = false;
   const selectTab = initTabs();
 
   const map = createMap($('map'));
+  // Alerts come and go above the map: keep Leaflet's idea of its size true.
+  new ResizeObserver(() => map.invalidateSize({ pan: false })).observe($('map'));
   const legend = new Legend($('legend'));
+  const rangeP = dataRange(api);
   const districts = (await report('districts', () => api.get('/api/v1/districts', { geometry: true }, { label: 'district boundaries' })))?.items || [];
+  performance.mark('cm-districts');
   const districtName = (code) => (districts.find((d) => d.code === code) || {}).name || code;
   const filters = new Filters();
   filters.init(districts);
-  const basemap = report('basemap', () => loadBasemap(map, api, districts, config)).then((layers) => {
+  const basemap = report('basemap', async () => drawBasemap(map, districts, await basemapP, config)).then((layers) => {
+    performance.mark('cm-basemap');
     if (!layers) return;
     bindToggle(map, $('b-districts'), layers.districts);
     bindToggle(map, $('b-roads'), layers.roads);
@@ -81,11 +91,11 @@ async function start() {
 
   // The data's extent sets the slider's months; the trend knows it. Without
   // it, the last three years.
-  const range = await dataRange(api);
+  const range = await rangeP;
   filters.setRange(range.from, range.to);
   await Promise.all([basemap, filters.emit()]);
-  window.__firstView = performance.now() - t0; // read by the browser tests
-  document.body.dataset.ready = 'true';
+  performance.mark('cm-ready');
+  document.body.dataset.ready = 'true'; // the browser tests wait for this
 }
 
 async function dataRange(api) {
@@ -107,10 +117,10 @@ function showWho(me, api) {
   $('who').hidden = false;
   $('who-role').textContent = me.role;
   let scope;
-  if (me.aggregates_only) scope = 'aggregates only, small numbers suppressed';
+  if (me.aggregates_only) scope = 'aggregates only · small numbers suppressed';
   else if (!me.person_level) scope = 'no person-level data';
-  else if (me.districts && me.districts.length) scope = `person-level in ${me.districts.join(', ')}; aggregates elsewhere`;
-  else scope = `person-level, all districts${me.sees_adults_of_concern ? ', adults of concern' : ''}`;
+  else if (me.districts && me.districts.length) scope = `person-level in ${me.districts.join(', ')} · aggregates elsewhere`;
+  else scope = `person-level · all districts${me.sees_adults_of_concern ? ' · adults of concern' : ''}`;
   $('who-scope').textContent = scope;
   $('who-role').title = `Signed in as ${article(me.role)} ${me.role}${me.label ? ` (${me.label})` : ''}`;
   const showPurpose = () => {

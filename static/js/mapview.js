@@ -30,8 +30,18 @@ export function createMap(el) {
   return map;
 }
 
-// loadBasemap draws the offline layers; resolves with the layers by name.
-export async function loadBasemap(map, api, districts, config) {
+// fetchBasemap fetches the offline layers (no token needed, so it starts
+// while the user signs in).
+export function fetchBasemap() {
+  return Promise.all(['lakes', 'rivers', 'roads'].map((n) => fetch(`basemap/${n}.geojson`).then((r) => {
+    if (!r.ok) throw new Error(`The offline basemap (${n}) could not be loaded (error ${r.status}).`);
+    return r.json();
+  })));
+}
+
+// drawBasemap draws the districts and the offline layers; returns the
+// layers by name.
+export function drawBasemap(map, districts, [lakes, rivers, roads], config) {
   const layers = {};
   layers.water = L.layerGroup([], { attribution: ATTRIBUTION_OSM });
   layers.roads = L.layerGroup([], { attribution: ATTRIBUTION_OSM });
@@ -39,7 +49,7 @@ export async function loadBasemap(map, api, districts, config) {
     pane: 'base',
     interactive: false,
     attribution: ATTRIBUTION_OS,
-    style: () => ({ color: '#37474f', weight: 1.6, fill: true, fillColor: '#ffffff', fillOpacity: 0.55, className: 'district' }),
+    style: () => ({ color: '#37474f', weight: 1.6, fill: true, fillColor: '#fbfaf6', fillOpacity: 1, className: 'district' }),
   });
   const fc = { type: 'FeatureCollection', features: [] };
   for (const d of districts) {
@@ -47,14 +57,9 @@ export async function loadBasemap(map, api, districts, config) {
   }
   layers.districts.addData(fc);
   layers.districts.addTo(map);
+  performance.mark('cm-base-districts');
   if (fc.features.length) map.fitBounds(layers.districts.getBounds(), { padding: [8, 8] });
 
-  const [lakes, rivers, roads] = await Promise.all(
-    ['lakes', 'rivers', 'roads'].map((n) => fetch(`basemap/${n}.geojson`).then((r) => {
-      if (!r.ok) throw new Error(`basemap ${n}: ${r.status}`);
-      return r.json();
-    })),
-  );
   L.geoJSON(lakes, {
     pane: 'base', interactive: false,
     style: () => ({ stroke: true, color: '#6d9fc4', weight: 0.6, fillColor: '#a9cde8', fillOpacity: 1 }),
@@ -63,6 +68,7 @@ export async function loadBasemap(map, api, districts, config) {
     pane: 'base', interactive: false,
     style: () => ({ color: '#6d9fc4', weight: 1.1, opacity: 0.9 }),
   }).addTo(layers.water);
+  performance.mark('cm-base-water');
   const roadStyle = {
     motorway: { color: '#8c4a16', weight: 2.6 },
     trunk: { color: '#9e6a3a', weight: 2.0 },
