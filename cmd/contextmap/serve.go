@@ -26,14 +26,23 @@ func cmdServe(ctx context.Context, args []string) error {
 	fs.IntVar(&cfg.BodyLimit, "body-limit", envInt("CONTEXTMAP_BODY_LIMIT", cfg.BodyLimit), "largest request body in bytes (env CONTEXTMAP_BODY_LIMIT)")
 	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", envDuration("CONTEXTMAP_REQUEST_TIMEOUT", cfg.RequestTimeout), "time limit of one request (env CONTEXTMAP_REQUEST_TIMEOUT)")
 	fs.IntVar(&cfg.RateLimit, "rate-limit", envInt("CONTEXTMAP_RATE_LIMIT", cfg.RateLimit), "requests per minute per token, 0 for none (env CONTEXTMAP_RATE_LIMIT)")
+	tileURL := fs.String("tile-url", env("CONTEXTMAP_TILE_URL", ""), "web map: optional online tile layer, e.g. https://tile.example/{z}/{x}/{y}.png (env CONTEXTMAP_TILE_URL); empty: offline basemap only")
+	tileAttr := fs.String("tile-attribution", env("CONTEXTMAP_TILE_ATTRIBUTION", ""), "web map: the tile layer's attribution (env CONTEXTMAP_TILE_ATTRIBUTION)")
+	webClient := fs.String("web-client-id", env("CONTEXTMAP_WEB_CLIENT_ID", ""), "web map: OIDC public client id for browser sign-in (env CONTEXTMAP_WEB_CLIENT_ID; needs CONTEXTMAP_OIDC_ISSUER)")
+	webScope := fs.String("web-scope", env("CONTEXTMAP_WEB_SCOPE", ""), "web map: scopes the browser asks for, e.g. \"openid api://contextmap/access_as_user\" (env CONTEXTMAP_WEB_SCOPE)")
+	webLabel := fs.String("web-signin-label", env("CONTEXTMAP_WEB_SIGNIN_LABEL", ""), "web map: the provider's name on the sign-in button (env CONTEXTMAP_WEB_SIGNIN_LABEL)")
 	cors := fs.String("cors-origins", env("CONTEXTMAP_CORS_ORIGINS", ""), "comma-separated origins allowed to call the API from a browser (env CONTEXTMAP_CORS_ORIGINS); empty: same origin only")
-	if err := parse(fs, args); err != nil {
+	err := parse(fs, args)
+	if err != nil {
 		return err
 	}
 	for _, o := range strings.Split(*cors, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			cfg.CORSOrigins = append(cfg.CORSOrigins, o)
 		}
+	}
+	if cfg.Web, err = webConfig(ctx, *tileURL, *tileAttr, os.Getenv("CONTEXTMAP_OIDC_ISSUER"), *webClient, *webScope, *webLabel); err != nil {
+		return err
 	}
 	log := d.logger()
 	db, err := d.open(ctx, log)
