@@ -70,6 +70,26 @@ test('a person-level role must state a purpose, sent as X-Purpose on every reque
   await context.close();
 });
 
+test('sign in with the organisation (OpenID Connect, code flow with PKCE)', async () => {
+  const base = process.env.CONTEXTMAP_E2E_OIDC_BASE_URL;
+  const idp = new URL(process.env.CONTEXTMAP_E2E_IDP).host;
+  const { context, page, seen } = await open(browser, { allow: [new URL(base).host, idp] });
+  await page.goto(`${base}/`);
+  const button = page.locator('#signin-oidc');
+  await button.waitFor();
+  assert.equal(await button.textContent(), 'Sign in with Test IdP');
+  await page.fill('#signin-purpose', 'Detached outreach planning');
+  await button.click();
+  await ready(page);
+  assert.equal(await page.locator('#who-role').textContent(), 'district');
+  assert.match(await page.locator('#who-scope').textContent(), /person-level in E07000028/);
+  assert.match(await page.locator('#who-purpose').textContent(), /Detached outreach planning/);
+  assert.equal(new URL(page.url()).search, '', 'the one-time code is gone from the address bar');
+  assert.ok(seen.requests.some((u) => u.startsWith(`http://${idp}/authorize?`)), 'went through the provider');
+  clean(seen);
+  await context.close();
+});
+
 test('the basemap is drawn from the service with its attribution', async () => {
   const { context, page, seen } = await open(browser, { session: { token: TOKENS.admin } });
   await page.goto(`${BASE}/`);
