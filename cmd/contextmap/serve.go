@@ -31,6 +31,7 @@ func cmdServe(ctx context.Context, args []string) error {
 	webClient := fs.String("web-client-id", env("CONTEXTMAP_WEB_CLIENT_ID", ""), "web map: OIDC public client id for browser sign-in (env CONTEXTMAP_WEB_CLIENT_ID; needs CONTEXTMAP_OIDC_ISSUER)")
 	webScope := fs.String("web-scope", env("CONTEXTMAP_WEB_SCOPE", ""), "web map: scopes the browser asks for, e.g. \"openid api://contextmap/access_as_user\" (env CONTEXTMAP_WEB_SCOPE)")
 	webLabel := fs.String("web-signin-label", env("CONTEXTMAP_WEB_SIGNIN_LABEL", ""), "web map: the provider's name on the sign-in button (env CONTEXTMAP_WEB_SIGNIN_LABEL)")
+	webDir := fs.String("web-dir", env("CONTEXTMAP_WEB_DIR", ""), "web map development: serve the page from this directory (e.g. static) instead of the copy built in (env CONTEXTMAP_WEB_DIR)")
 	cors := fs.String("cors-origins", env("CONTEXTMAP_CORS_ORIGINS", ""), "comma-separated origins allowed to call the API from a browser (env CONTEXTMAP_CORS_ORIGINS); empty: same origin only")
 	err := parse(fs, args)
 	if err != nil {
@@ -44,6 +45,7 @@ func cmdServe(ctx context.Context, args []string) error {
 	if cfg.Web, err = webConfig(ctx, *tileURL, *tileAttr, os.Getenv("CONTEXTMAP_OIDC_ISSUER"), *webClient, *webScope, *webLabel); err != nil {
 		return err
 	}
+	cfg.Web.Dir = *webDir
 	log := d.logger()
 	db, err := d.open(ctx, log)
 	if err != nil {

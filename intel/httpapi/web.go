@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"mime"
 	"net/url"
+	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -31,6 +32,9 @@ type WebConfig struct {
 	// OIDC, when set, offers "Sign in with your organisation" (authorisation
 	// code with PKCE). The CSP lets the page call the token endpoint.
 	OIDC *WebOIDC
+	// Dir, for developing the page, serves static/ from this directory,
+	// read on every request (no caching), instead of the embedded copy.
+	Dir string
 }
 
 // WebOIDC is the public client the web map signs in with.
@@ -223,6 +227,24 @@ func (s *Server) webRoutes() {
 			return c.Send(a.gz)
 		}
 		return c.Send(a.body)
+	}
+	if dir := s.Config.Web.Dir; dir != "" {
+		serve = func(c *fiber.Ctx) error {
+			p := strings.TrimPrefix(path.Clean(c.Path()), "/")
+			if p == "" {
+				p = "index.html"
+			}
+			if strings.HasPrefix(p, "e2e/") || strings.HasSuffix(p, ".go") {
+				return c.Next()
+			}
+			b, err := fs.ReadFile(os.DirFS(dir), p)
+			if err != nil {
+				return c.Next()
+			}
+			c.Set(fiber.HeaderCacheControl, "no-store")
+			c.Set(fiber.HeaderContentType, contentType(p))
+			return c.Send(b)
+		}
 	}
 	s.App.Get("/", serve)
 	s.App.Get("/*", serve)

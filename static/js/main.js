@@ -9,7 +9,7 @@ import { signIn, signOut, askPurpose, article } from './signin.js';
 import { createMap, fetchBasemap, drawBasemap, bindToggle } from './mapview.js';
 import { Filters } from './filters.js';
 import { HotspotLayer, Legend } from './hotspots.js';
-import { AssociationLayer } from './associations.js';
+import { AssociationLayer, linkParams } from './associations.js';
 import { showPlace } from './place.js';
 import { showNetwork } from './network.js';
 import { showTime, showPicture } from './picture.js';
@@ -60,15 +60,13 @@ async function start() {
   const assoc = new AssociationLayer(map, api, legend, {
     onPlace: openPlace,
     districtName,
-    onNetwork: (n, places, colour) => {
+    personLevel: me.person_level,
+    onNetwork: (n, shown) => {
       selectTab('tab-network');
-      showNetwork(api, n, places, colour, { onPlace: openPlace, districtName });
+      showNetwork(api, n, shown, { onPlace: openPlace, districtName, personLevel: me.person_level, linkParams: () => { const { district, ...rest } = linkParams(filters.get()); return rest; } });
     },
   });
-  if (!me.person_level) {
-    $('l-assoc').disabled = true;
-    $('a-note').textContent = 'The association map shows people\'s links: your role sees aggregates only.';
-  }
+  document.addEventListener('openplace', (e) => openPlace(e.detail.id, e.detail.name));
 
   const visiblePane = () => document.querySelector('[role=tab][aria-selected=true]').id;
   const refreshPane = (f) => {
@@ -88,6 +86,10 @@ async function start() {
   }
   $('l-hot').addEventListener('change', () => report('hotspots', () => hot.setOn($('l-hot').checked, filters.get())));
   $('l-assoc').addEventListener('change', () => report('associations', () => assoc.setOn($('l-assoc').checked, filters.get())));
+  $('a-networks').addEventListener('click', (e) => {
+    const b = e.target.closest('button[data-network]');
+    if (b) report('network', () => assoc.select(b.dataset.network));
+  });
 
   // The data's extent sets the slider's months; the trend knows it. Without
   // it, the last three years.
