@@ -15,7 +15,6 @@ import (
 	"testing"
 
 	"github.com/contextmap/contextmap/intel"
-	"github.com/contextmap/contextmap/intel/demo/demotest"
 	"github.com/contextmap/contextmap/intel/report"
 	"github.com/contextmap/contextmap/intel/report/reporttest"
 )
@@ -26,21 +25,6 @@ func init() {
 	for _, r := range []string{"current-picture", "trend", "missing", "mace"} {
 		routeAccess["GET /api/v1/reports/"+r] = reportReaders
 	}
-}
-
-// newDemoHarness is a server on a fresh copy of the demo, one token per
-// role (the district token is Carlisle's).
-func newDemoHarness(t *testing.T) *harness {
-	t.Helper()
-	db := demotest.New(t)
-	h := &harness{t: t, db: db, tokens: map[string]string{}}
-	h.srv = newServer(db)
-	for _, r := range []intel.Role{intel.RoleAdmin, intel.RoleAnalyst, intel.RolePolice, intel.RolePartner} {
-		h.tokens[string(r)] = h.token(r)
-	}
-	h.tokens["district"] = h.token(intel.RoleDistrict, "E07000028")
-	h.tokens["eden"] = h.token(intel.RoleDistrict, "E07000030")
-	return h
 }
 
 // The slides' Current Picture of 31 December 2020, as printed
