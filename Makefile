@@ -30,7 +30,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps-test: build
 	./$(BIN) db start
 	@command -v ogrinfo >/dev/null 2>&1 || { echo "installing gdal-bin: the tests read the OGC API with GDAL"; \
-	  $(SUDO) apt-get install -y -q gdal-bin || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q gdal-bin; }; }
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q gdal-bin || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q gdal-bin; }; }
 	@command -v node >/dev/null && node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' \
 		|| { echo "the browser tests need Node.js 20 or later (node and npm on PATH)"; exit 1; }
 	@[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; }
