@@ -17,12 +17,15 @@
 //
 // An event is Full when the caller may see its counts (a person-level role
 // whose scope holds the event's district). A cell with any other event is
-// controlled: its counts of distinct young people c with 0 < c < Threshold
-// are suppressed (the cell is returned, flagged, without figures), and an
-// aggregate-only caller sees only the Gi* bin or the density class of a
-// cell that passes, never z, p or the density. Totals for a controlled
-// caller count only the events of cells that are not suppressed, then are
-// rounded to the rule's multiple and suppressed below the threshold.
+// controlled: if it holds c distinct young people with 0 < c < Threshold it
+// is suppressed (returned, flagged, without figures). A map with any
+// controlled cell (and every map of an aggregate-only caller) shows no
+// z-score, p-value or density, only Gi* bins and density classes, since
+// exact statistics with the test's mean and SD would let controlled
+// figures be worked back. Totals of such a map count only the events of
+// cells not suppressed, are rounded to the rule's multiple, and are
+// suppressed below the threshold.
+//
 // Events at sensitive places the caller may not see exactly are binned at
 // the centre of their 1 km square (cm_generalise), so a small cell never
 // pinpoints a children's home.
@@ -149,7 +152,6 @@ type Map struct {
 	points  []point // for KDE
 	windows []window
 	events  int
-	full    bool // every event added so far is Full
 	// area says which cell centres are in the selected area; nil: all.
 	area func(xs, ys []float64) ([]bool, error)
 }
@@ -161,7 +163,7 @@ type pair struct {
 
 // NewMap starts a map.
 func NewMap(spec Spec) *Map {
-	return &Map{spec: spec, index: map[geo.CellID]int32{}, full: !spec.AggregatesOnly}
+	return &Map{spec: spec, index: map[geo.CellID]int32{}}
 }
 
 // Spec is the map's spec.
@@ -209,7 +211,6 @@ func (m *Map) Add(x, y float64, start, end time.Time, severity int16, generalise
 	a.score += w
 	if !full {
 		a.controlled = true
-		m.full = false
 	}
 	if m.spec.People {
 		for _, p := range people {
@@ -369,13 +370,25 @@ type Result struct {
 	Note      string
 }
 
-// errSkip marks a statistic that cannot be computed on this selection.
-var errSkip = errors.New("skip")
+// controlled reports whether disclosure control applies: to every map of
+// an aggregate-only caller, and to any map with a cell in the area holding
+// an event the caller may not see in full.
+func (m *Map) controlled() bool {
+	if m.spec.AggregatesOnly {
+		return true
+	}
+	for _, a := range m.cells {
+		if a.inArea && a.controlled {
+			return true
+		}
+	}
+	return false
+}
 
 // Result computes the map.
 func (m *Map) Result() (*Result, error) {
 	s := &m.spec
-	res := &Result{Spec: s, Controlled: !m.full}
+	res := &Result{Spec: s, Controlled: m.controlled()}
 	if s.People {
 		m.distinct(func(int32) bool { return false })
 	}
@@ -570,10 +583,13 @@ func (m *Map) totals(res *Result) Totals {
 		shown[k] = a.inArea && !(a.controlled && s.People && s.Rule.Suppressed(a.people))
 	}
 	var t Totals
+	hidden := false
 	for k, a := range m.cells {
 		if shown[k] {
 			t.Events += a.events
 			t.Score += a.score
+		} else if a.inArea {
+			hidden = true
 		}
 	}
 	if s.People {
@@ -582,7 +598,9 @@ func (m *Map) totals(res *Result) Totals {
 	t.RoundedTo = 1
 	if res.Controlled {
 		t.RoundedTo = max(1, s.Rule.Round)
-		if s.People && s.Rule.Suppressed(t.People) {
+		// Below the threshold, or nothing shown beside suppressed cells
+		// (a total of 0 there would read as "none").
+		if s.People && (s.Rule.Suppressed(t.People) || (t.People == 0 && hidden)) {
 			return Totals{Suppressed: true, RoundedTo: t.RoundedTo}
 		}
 		t.Events, t.People = s.Rule.RoundTotal(t.Events), s.Rule.RoundTotal(t.People)

@@ -27,7 +27,7 @@ func (m *Map) Profile(loc *time.Location) (*ProfileResult, error) {
 	if !m.spec.KeepTimes {
 		return nil, fmt.Errorf("hotspot: Profile needs Spec.KeepTimes")
 	}
-	res := &ProfileResult{Controlled: !m.full}
+	res := &ProfileResult{Controlled: m.controlled()}
 	if m.spec.People {
 		m.distinct(func(int32) bool { return false })
 	}
