@@ -49,6 +49,7 @@ func (s *Server) routes(api fiber.Router) {
 	s.networkRoutes(api)
 	s.reportRoutes(api)
 	s.importRoutes(api)
+	s.hotspotRoutes(api)
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
