@@ -225,6 +225,11 @@ func TestNationalScale(t *testing.T) {
 	measure("association map, exclude E, confirmed", 20, func(i int) string {
 		return "/api/v1/maps/associations?district=" + district(i) + "&from=" + from + "&to=" + to + "&exclude_e=true&confirmed=true"
 	}, "analyst")
+	for _, q := range []string{"", "?from=" + from + "&to=" + to} {
+		t0 := time.Now()
+		resp := h.do("analyst", "GET", "/api/v1/maps/associations"+q, nil)
+		t.Logf("association map, whole country%-19s status %d in %6.1f ms (%d bytes)", q, resp.Status, ms(time.Since(t0)), len(resp.Body))
+	}
 	measure("network list (100 largest communities)", 50, func(int) string { return "/api/v1/networks" }, "analyst")
 	measure("network list, district filter", 50, func(i int) string { return "/api/v1/networks?district=" + district(i) }, "analyst")
 	measure("network list, partner", 20, func(int) string { return "/api/v1/networks" }, "partner")
