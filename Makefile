@@ -1,7 +1,6 @@
 # contextmap: the two commands are `make run` and `make test`.
 GO      ?= go
 BIN     := bin/contextmap
-export GOFLAGS ?= -trimpath
 
 .PHONY: run build test test-go vet deps-test bench clean-local-db
 

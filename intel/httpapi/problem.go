@@ -114,3 +114,16 @@ func routeOf(c *fiber.Ctx) string {
 	}
 	return "unmatched"
 }
+
+// statusFor is the status an error will be answered with.
+func statusFor(err error) int {
+	var e *intel.Error
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &e):
+		return statusOf(e.Code)
+	case errors.As(err, &fe):
+		return statusOf(fiberError(fe).Code)
+	}
+	return http.StatusInternalServerError
+}

@@ -51,6 +51,8 @@ var DefaultConfig = Config{
 // Server wires the store to HTTP.
 type Server struct {
 	DB *postgres.DB
+	// Metrics are served at /metrics.
+	Metrics *Metrics
 	// OIDC verifies OpenID Connect bearer tokens when configured; API
 	// tokens (cm_...) are checked against the database either way.
 	OIDC   *oidc.Verifier
@@ -61,7 +63,7 @@ type Server struct {
 
 // New builds the Fiber app with every route.
 func New(db *postgres.DB, log *slog.Logger, cfg Config) *Server {
-	s := &Server{DB: db, Log: log, Config: cfg}
+	s := &Server{DB: db, Log: log, Config: cfg, Metrics: NewMetrics(db.Pool)}
 	s.App = fiber.New(fiber.Config{
 		AppName:               "contextmap",
 		BodyLimit:             cfg.BodyLimit,
@@ -72,7 +74,7 @@ func New(db *postgres.DB, log *slog.Logger, cfg Config) *Server {
 		DisableStartupMessage: true,
 		ReadBufferSize:        16 << 10,
 	})
-	s.App.Use(recover.New(), s.securityHeaders, s.timeout, s.accessLog)
+	s.App.Use(recover.New(), s.Metrics.middleware, s.securityHeaders, s.timeout, s.accessLog)
 	if len(cfg.CORSOrigins) > 0 {
 		s.App.Use(cors.New(cors.Config{
 			AllowOrigins:  strings.Join(cfg.CORSOrigins, ","),
@@ -104,6 +106,7 @@ func New(db *postgres.DB, log *slog.Logger, cfg Config) *Server {
 	}
 	s.App.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	s.App.Get("/readyz", s.ready)
+	s.App.Get("/metrics", s.Metrics.handler())
 	api := s.App.Group("/api/v1", checkQuery, s.authenticate)
 	s.routes(api)
 	s.App.Use(func(c *fiber.Ctx) error { return intel.Errorf(intel.ENOTFOUND, "no such route") })
@@ -149,12 +152,7 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 	err := c.Next()
 	status := c.Response().StatusCode()
 	if err != nil {
-		var e *intel.Error
-		if ok := asError(err, &e); ok {
-			status = statusOf(e.Code)
-		} else {
-			status = 500
-		}
+		status = statusFor(err)
 	}
 	s.Log.Debug("request", "method", c.Method(), "route", routeOf(c), "status", status, "took", time.Since(start))
 	return err
