@@ -181,6 +181,9 @@ func importError(res *ImportResult) error {
 	if res.ErrorTotal > len(res.Errors) {
 		msg += fmt.Sprintf(" (the first %d are listed)", len(res.Errors))
 	}
+	if res.Batches > 1 {
+		msg += fmt.Sprintf("; %d of %d batches were written", res.Committed, res.Batches)
+	}
 	return &intel.Error{Code: intel.EINVALID, Message: msg, Fields: res.Errors}
 }
 
