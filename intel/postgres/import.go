@@ -154,10 +154,7 @@ func (db *DB) Import(ctx context.Context, pr intel.Principal, rd ingest.Reader, 
 			b.commitCounts()
 		}
 		if opt.DryRun && !b.bad {
-			b.commitCounts()
-			for _, id := range b.people {
-				people[id] = true
-			}
+			b.commitCounts() // what would have been written; no one was
 		}
 	}
 	for id := range people {
