@@ -83,13 +83,14 @@ func (db *DB) SetDistrictShortName(ctx context.Context, code, short string) erro
 // AddMonths does.
 const pictureSQL = `WITH d AS (SELECT DISTINCT unnest($1::date[]) AS as_of),
 k AS (
-	SELECT d.as_of, p.district, c.category,
-		(SELECT s.status FROM person_statuses s WHERE s.person_id = p.id
-		   AND s.valid_from <= d.as_of AND (s.valid_to IS NULL OR s.valid_to > d.as_of)) AS status,
+	SELECT d.as_of, p.district, c.category, s.status,
 		(SELECT max(a.completed_on) FROM assessments a WHERE a.person_id = p.id AND a.completed_on <= d.as_of) AS last_done
 	FROM d
 	JOIN person_categories c ON c.valid_from <= d.as_of AND (c.valid_to IS NULL OR c.valid_to > d.as_of)
-	JOIN people p ON p.id = c.person_id AND p.kind = 'young_person')
+	JOIN people p ON p.id = c.person_id AND p.kind = 'young_person'
+	-- Periods of one person never overlap (an exclusion constraint): at
+	-- most one status, and one category, per child and date.
+	LEFT JOIN person_statuses s ON s.person_id = p.id AND s.valid_from <= d.as_of AND (s.valid_to IS NULL OR s.valid_to > d.as_of))
 SELECT as_of, district, category, status,
 	coalesce(last_done > (as_of - interval '1 month')::date, false) AS up_to_date, count(*)::int
 FROM k GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`
@@ -123,13 +124,13 @@ func datesArg(dates []intel.Date) []time.Time {
 func (db *DB) MissingEpisodes(ctx context.Context, from, to intel.Date) ([]intel.MissingEpisode, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT e.id, e.district, e.starts_at, `+localDay("e.starts_at")+`,
 			e.found_at, `+localDay("e.found_at")+`, e.rhi_at, e.found_place_id,
-			ARRAY(SELECT ep.person_id FROM event_people ep JOIN people p ON p.id = ep.person_id AND p.kind = 'young_person'
-			      WHERE ep.event_id = e.id ORDER BY ep.person_id)
-		FROM events e
+			coalesce(array_agg(p.id ORDER BY p.id) FILTER (WHERE p.id IS NOT NULL), '{}')
+		FROM events e LEFT JOIN event_people ep ON ep.event_id = e.id
+		LEFT JOIN people p ON p.id = ep.person_id AND p.kind = 'young_person'
 		WHERE e.kind = 'missing_episode'
 		  AND ((e.starts_at >= `+dayStart("$1::date")+` AND e.starts_at < `+dayStart("$2::date + 1")+`)
 		    OR (e.found_at >= `+dayStart("$1::date")+` AND e.found_at < `+dayStart("$2::date + 1")+`))
-		ORDER BY e.id`, from.Time, to.Time)
+		GROUP BY e.id ORDER BY e.id`, from.Time, to.Time)
 	if err != nil {
 		return nil, wrap(err, "missing episodes")
 	}
