@@ -574,40 +574,31 @@ func (db *DB) OutstandingRHIs(ctx context.Context, pr intel.Principal, district 
 	return out, total, wrap(rows.Err(), "outstanding return home interviews")
 }
 
-// nodeLabelSQL names the node at one end of a link (prefix s or t) as the
-// caller may see it.
-func nodeLabelSQL(p string) string {
-	return replaceAll(`CASE @n.type WHEN 'person' THEN @p.pseudonym WHEN 'group' THEN @g.name WHEN 'space' THEN @s.name
-		WHEN 'place' THEN CASE WHEN @l.sensitive AND NOT (EXACT@) THEN 'Sensitive place (' || replace(@l.kind, '_', ' ') || ')' ELSE @l.name END END,
-		CASE @n.type WHEN 'person' THEN @p.kind WHEN 'place' THEN @l.kind WHEN 'space' THEN @s.platform ELSE '' END,
-		coalesce(@l.sensitive AND NOT (EXACT@), false)`, "@", p)
-}
-
 // LinksDue lists the links touching a district ("" the whole area), first
 // seen on or before asOf, whose review date is on or before it, oldest
 // review date first: at most limit of those in the caller's scope, and the
 // number of such links whatever the scope (adults' links only for roles
 // that see adults).
 func (db *DB) LinksDue(ctx context.Context, pr intel.Principal, district string, asOf intel.Date, limit int) ([]intel.LinkDue, int, error) {
-	exact := func(p string) string {
-		return "$5::boolean AND ($3::text[] IS NULL OR " + p + "l.district = ANY($3))"
-	}
-	q := `WITH ` + nodeDistricts + `,
-	due AS (SELECT l.* FROM links l LEFT JOIN nd s ON s.id = l.source_id LEFT JOIN nd t ON t.id = l.target_id
-		LEFT JOIN people sp ON sp.id = l.source_id LEFT JOIN people tp ON tp.id = l.target_id
+	// One labelled row per node, joined once for each end: a join per end
+	// and node table makes the planner take longer than the query.
+	q := placeSQL(`WITH nl AS (
+		SELECT 'person' AS type, id, district, pseudonym AS label, kind, false AS gen FROM people
+		UNION ALL SELECT 'place', pl.id, pl.district,
+			CASE WHEN pl.sensitive AND NOT (EXACT) THEN 'Sensitive place (' || replace(pl.kind, '_', ' ') || ')' ELSE pl.name END,
+			pl.kind, pl.sensitive AND NOT (EXACT) FROM places pl
+		UNION ALL SELECT 'group', id, district, name, '', false FROM peer_groups
+		UNION ALL SELECT 'space', id, district, name, platform, false FROM online_spaces),
+	due AS (SELECT l.id, l.kind, l.source_eval || l.intel_assessment || l.handling AS grade, l.confirmed, l.last_seen, l.review_date,
+			s.type AS st, s.id AS sid, s.label AS sl, s.kind AS sk, s.gen AS sg, s.district AS sd,
+			t.type AS tt, t.id AS tid, t.label AS tl, t.kind AS tk, t.gen AS tg, t.district AS td
+		FROM links l JOIN nl s ON s.id = l.source_id JOIN nl t ON t.id = l.target_id
 		WHERE l.first_seen <= $2 AND l.review_date <= $2 AND ($1 = '' OR s.district = $1 OR t.district = $1)
-		  AND ($4 OR (coalesce(sp.kind, '') <> 'adult_of_concern' AND coalesce(tp.kind, '') <> 'adult_of_concern')))
-	SELECT l.id, l.kind, l.source_id, sn.type, ` + replaceAll(nodeLabelSQL("s"), "EXACTs", exact("s")) + `,
-		l.target_id, tn.type, ` + replaceAll(nodeLabelSQL("t"), "EXACTt", exact("t")) + `,
-		l.source_eval || l.intel_assessment || l.handling, l.confirmed, l.last_seen, l.review_date,
-		(SELECT count(*)::int FROM due)
-	FROM due l JOIN nodes sn ON sn.id = l.source_id JOIN nodes tn ON tn.id = l.target_id
-	LEFT JOIN people sp ON sp.id = l.source_id LEFT JOIN people tp ON tp.id = l.target_id
-	LEFT JOIN places sl ON sl.id = l.source_id LEFT JOIN places tl ON tl.id = l.target_id
-	LEFT JOIN peer_groups sg ON sg.id = l.source_id LEFT JOIN peer_groups tg ON tg.id = l.target_id
-	LEFT JOIN online_spaces ss ON ss.id = l.source_id LEFT JOIN online_spaces ts ON ts.id = l.target_id
-	WHERE ($3::text[] IS NULL OR ((sp.id IS NULL OR sp.district = ANY($3)) AND (tp.id IS NULL OR tp.district = ANY($3))))
-	ORDER BY l.review_date, l.id LIMIT $6`
+		  AND ($4 OR (s.kind <> 'adult_of_concern' AND t.kind <> 'adult_of_concern')))
+	SELECT id, kind, sid, st, sl, sk, sg, tid, tt, tl, tk, tg, grade, confirmed, last_seen, review_date, (SELECT count(*)::int FROM due)
+	FROM due
+	WHERE $3::text[] IS NULL OR ((st <> 'person' OR sd = ANY($3)) AND (tt <> 'person' OR td = ANY($3)))
+	ORDER BY review_date, id LIMIT $6`, 5, 3)
 	rows, err := db.Pool.Query(ctx, q, district, asOf.Time, pr.Scope(), pr.SeesAdults(), pr.PersonLevel(), limit)
 	if err != nil {
 		return nil, 0, wrap(err, "links due for review")
