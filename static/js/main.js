@@ -81,6 +81,7 @@ async function start() {
   filters.onChange((f) => (assoc.on ? report('associations', () => assoc.update(f)) : null));
   filters.onChange((f) => refreshPane(f));
   filters.onChange(() => setIdleText(`Showing ${filters.describe()}`));
+  $('a-weight').addEventListener('change', () => report('associations', () => assoc.update(filters.get())));
   for (const id of ['h-method', 'h-shape', 'h-cell']) {
     $(id).addEventListener('change', () => report('hotspots', () => hot.update(filters.get())));
   }
@@ -88,7 +89,7 @@ async function start() {
   $('l-assoc').addEventListener('change', () => report('associations', () => assoc.setOn($('l-assoc').checked, filters.get())));
   $('a-networks').addEventListener('click', (e) => {
     const b = e.target.closest('button[data-network]');
-    if (b) report('network', () => assoc.select(b.dataset.network));
+    if (b) report('network', () => assoc.toggle(b.dataset.network));
   });
 
   // The data's extent sets the slider's months; the trend knows it. Without
@@ -100,6 +101,9 @@ async function start() {
   document.body.dataset.ready = 'true'; // the browser tests wait for this
 }
 
+// dataRange is the span of the data, for the date inputs and the slider:
+// from the trend report when it says, else from the networks' links (first
+// and last seen), else the last three years.
 async function dataRange(api) {
   const today = new Date();
   const fallback = {
@@ -110,7 +114,18 @@ async function dataRange(api) {
     const t = await api.get('/api/v1/reports/trend', {}, { key: 'range', label: 'the data range' });
     if (t && t.from && t.to) return { from: t.from.slice(0, 10), to: t.to.slice(0, 10) };
   } catch {
-    // no trend yet: use the fallback
+    // no trend: try the networks
+  }
+  try {
+    const n = await api.get('/api/v1/networks', { kind: 'component', limit: 1000 }, { key: 'range', label: 'the data range' });
+    const items = (n && n.items) || [];
+    if (items.length) {
+      const from = items.map((x) => x.first_seen).filter(Boolean).sort()[0];
+      const to = items.map((x) => x.last_seen).filter(Boolean).sort().pop();
+      if (from && to) return { from: `${from.slice(0, 7)}-01`, to };
+    }
+  } catch {
+    // fall back
   }
   return fallback;
 }
