@@ -46,6 +46,9 @@ func (s *Server) routes(api fiber.Router) {
 	api.Get("/events/:id", s.getEvent)
 	api.Put("/events/:id", s.updateEvent)
 	api.Delete("/events/:id", s.deleteEvent)
+	s.networkRoutes(api)
+	s.reportRoutes(api)
+	s.importRoutes(api)
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

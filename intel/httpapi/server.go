@@ -36,6 +36,10 @@ type Config struct {
 	// CORSOrigins are the only origins a browser may call the API from;
 	// empty means same-origin only (no CORS headers at all).
 	CORSOrigins []string
+	// DisclosureThreshold: counts of young people from 1 to this minus one
+	// are suppressed for aggregate-only readers (geo.Rule; 0 means
+	// geo.DefaultThreshold, 5).
+	DisclosureThreshold int
 	// Web configures the web map (tile layer, browser sign-in).
 	Web WebConfig
 }
@@ -112,6 +116,7 @@ func New(db *postgres.DB, log *slog.Logger, cfg Config) *Server {
 	s.App.Get("/metrics", s.Metrics.handler())
 	api := s.App.Group("/api/v1", checkQuery, s.authenticate)
 	s.routes(api)
+	s.ogcRoutes()
 	s.webRoutes()
 	s.App.Use(func(c *fiber.Ctx) error { return intel.Errorf(intel.ENOTFOUND, "no such route") })
 	return s
@@ -126,7 +131,14 @@ func (s *Server) ready(c *fiber.Ctx) error {
 	if err := s.DB.Ready(ctx); err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"status": "ready"})
+	body := fiber.Map{"status": "ready"}
+	if s.DB.ReadPool != nil {
+		// A replica out of use does not make the service unready: reads
+		// go to the primary meanwhile.
+		inUse, lag := s.DB.ReaderHealthy()
+		body["read_replica"] = fiber.Map{"in_use": inUse, "lag_seconds": lag.Seconds()}
+	}
+	return c.JSON(body)
 }
 
 func (s *Server) securityHeaders(c *fiber.Ctx) error {
