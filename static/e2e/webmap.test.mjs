@@ -15,8 +15,6 @@ import { BASE, TOKENS, SHOTS, launch, open, clean, signIn, ready, shot, cells, w
 // (against a service that has the endpoints).
 const PENDING = process.env.CONTEXTMAP_E2E_RUN_PENDING === '1' ? {} : {
   hotspots: 'GET /api/v1/maps/hotspots is not merged into this branch yet',
-  associations: 'GET /api/v1/maps/associations, /api/v1/networks and place profiles are not merged into this branch yet',
-  reports: 'GET /api/v1/reports/current-picture and /trend are not merged into this branch yet',
 };
 
 let browser;
@@ -146,7 +144,7 @@ test('moving the time slider asks for that month and redraws the map', { skip: P
   await context.close();
 });
 
-test('associations: pick a network, click a place and read its profile, open the link chart', { skip: PENDING.associations }, async () => {
+test('associations: pick a network, click a place and read its profile, open the link chart', async () => {
   const { context, page, seen } = await open(browser);
   await signIn(page, 'analyst');
   const assoc = waitForApi(page, '/api/v1/maps/associations');
@@ -233,7 +231,7 @@ test('a partner sees suppressed hotspot cells marked as such, not missing', { sk
   await context.close();
 });
 
-test('a partner\'s association map has no people, groups or spaces, and networks as counts only', { skip: PENDING.associations }, async () => {
+test('a partner\'s association map has no people, groups or spaces, and networks as counts only', async () => {
   const { context, page, seen } = await open(browser, { session: { token: TOKENS.partner } });
   await page.goto(`${BASE}/`);
   await ready(page);
@@ -250,20 +248,54 @@ test('a partner\'s association map has no people, groups or spaces, and networks
   await context.close();
 });
 
-test('the hour × weekday heatmap, the Current Picture and the trend', { skip: PENDING.reports || PENDING.hotspots }, async () => {
+test('the hour × weekday heatmap of the selection', { skip: PENDING.hotspots }, async () => {
   const { context, page, seen } = await open(browser);
   await signIn(page, 'analyst');
   const prof = waitForApi(page, '/api/v1/maps/hotspots/profile');
   await page.click('#tab-time');
-  await prof;
+  assert.equal((await prof).status(), 200);
   await page.locator('#pane-time svg.heatmap').waitFor();
   assert.equal(await page.locator('#pane-time rect.hm-cell').count(), 168);
+  assert.match(await page.locator('#pane-time figcaption').textContent(), /Busiest: /);
+  clean(seen);
+  await context.close();
+});
+
+test('the Current Picture table and the trend as charts', async () => {
+  const { context, page, seen } = await open(browser);
+  await signIn(page, 'analyst');
+  const pic = waitForApi(page, '/api/v1/reports/current-picture');
+  const trend = waitForApi(page, '/api/v1/reports/trend');
+  // Keyboard: focus the first tab, arrow right to "Picture".
+  await page.locator('#tab-place').focus();
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-picture');
+  assert.equal((await pic).status(), 200);
+  assert.equal((await trend).status(), 200);
+  await page.locator('#pane-picture table').waitFor();
+  const head = await page.locator('#pane-picture thead th').allTextContents();
+  assert.deepEqual(head.slice(1), ['Cumbria', 'Allerdale', 'Barrow', 'Carlisle', 'Copeland', 'Eden', 'South Lakeland']);
+  const rows = await page.locator('#pane-picture tbody tr').count();
+  assert.ok(rows >= 14, `Current Picture rows: ${rows}`);
+  assert.equal(await page.locator('#pane-picture tr.total').count(), 2, 'two Total rows (categories, statuses)');
+  assert.ok(await page.locator('#pane-picture svg.line path.series').count() >= 5, 'trend lines drawn');
+  await shot(page, 'picture.png');
+  clean(seen);
+  await context.close();
+});
+
+test('a partner\'s Current Picture marks suppressed figures "c"', async () => {
+  const { context, page, seen } = await open(browser, { session: { token: TOKENS.partner } });
+  await page.goto(`${BASE}/`);
+  await ready(page);
   const pic = waitForApi(page, '/api/v1/reports/current-picture');
   await page.click('#tab-picture');
-  await pic;
+  assert.equal((await pic).status(), 200);
   await page.locator('#pane-picture table').waitFor();
-  assert.ok(await page.locator('#pane-picture tbody tr').count() >= 10);
-  await page.locator('#pane-picture svg.line').waitFor();
+  const supp = page.locator('#pane-picture td.suppressed');
+  assert.ok(await supp.count() > 0, 'some figures suppressed for a partner');
+  assert.equal(await supp.first().textContent(), 'c');
+  assert.match(await page.locator('#pane-picture').textContent(), /Disclosure control applied|hidden/);
   clean(seen);
   await context.close();
 });

@@ -75,7 +75,11 @@ async function start() {
     if (tab === 'tab-picture') return report('picture', () => showPicture(api, f, districtName));
     return null;
   };
-  document.addEventListener('tabshown', () => refreshPane(filters.get()));
+  document.addEventListener('tabshown', () => {
+    // The Current Picture is a wide table: the panel widens while it shows.
+    document.body.classList.toggle('wide', visiblePane() === 'tab-picture');
+    refreshPane(filters.get());
+  });
 
   filters.onChange((f) => report('hotspots', () => hot.update(f)));
   filters.onChange((f) => (assoc.on ? report('associations', () => assoc.update(f)) : null));
@@ -102,20 +106,14 @@ async function start() {
 }
 
 // dataRange is the span of the data, for the date inputs and the slider:
-// from the trend report when it says, else from the networks' links (first
-// and last seen), else the last three years.
+// the first and last seen dates of the links in the networks, else the last
+// three years.
 async function dataRange(api) {
   const today = new Date();
   const fallback = {
     from: new Date(Date.UTC(today.getUTCFullYear() - 3, today.getUTCMonth(), 1)).toISOString().slice(0, 10),
     to: today.toISOString().slice(0, 10),
   };
-  try {
-    const t = await api.get('/api/v1/reports/trend', {}, { key: 'range', label: 'the data range' });
-    if (t && t.from && t.to) return { from: t.from.slice(0, 10), to: t.to.slice(0, 10) };
-  } catch {
-    // no trend: try the networks
-  }
   try {
     const n = await api.get('/api/v1/networks', { kind: 'component', limit: 1000 }, { key: 'range', label: 'the data range' });
     const items = (n && n.items) || [];
