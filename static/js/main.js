@@ -86,7 +86,7 @@ async function start() {
   filters.onChange((f) => refreshPane(f));
   filters.onChange(() => setIdleText(`Showing ${filters.describe()}`));
   $('a-weight').addEventListener('change', () => report('associations', () => assoc.update(filters.get())));
-  for (const id of ['h-method', 'h-shape', 'h-cell']) {
+  for (const id of ['h-of', 'h-method', 'h-shape', 'h-cell']) {
     $(id).addEventListener('change', () => report('hotspots', () => hot.update(filters.get())));
   }
   $('l-hot').addEventListener('change', () => report('hotspots', () => hot.setOn($('l-hot').checked, filters.get())));

@@ -18,8 +18,9 @@ export async function showTime(api, f, describe) {
   pane('pane-time',
     h('h2', {}, 'When: hour of day × day of week'),
     h('p', { class: 'note' }, describe),
-    m ? heatmap(m, { title: 'Events by hour and weekday (aoristic: an event with a time window is spread over it)' }) : h('div', {}, anyValue(json)),
-    json.statement || (json.method && json.method.statement) ? h('p', { class: 'statement' }, json.statement || json.method.statement) : null);
+    m ? heatmap(m, { title: 'Events by hour and weekday' })
+      : h('p', { class: 'note' }, json.disclosure && json.disclosure.applied ? 'Too few young people in this selection to show when (disclosure control).' : 'No events in this selection.'),
+    typeof json.method === 'string' ? h('p', { class: 'statement' }, `${json.method[0].toUpperCase()}${json.method.slice(1)}. Hours in ${json.zone || 'Europe/London'}.`) : null);
 }
 
 // adaptPicture -> {asOf, columns: [{code, label, exact}], rows: [{code, label, block, values}], note}
