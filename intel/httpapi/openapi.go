@@ -45,6 +45,8 @@ type apiOp struct {
 	Media  string
 	// Schema names a component schema for the result instead of Result.
 	Schema string
+	// Also lists other media types the success may come in (files).
+	Also []string
 }
 
 // apiParam documents one parameter.
@@ -159,6 +161,17 @@ var apiOps = []apiOp{
 	{Method: "GET", Path: "/api/v1/events/:id", Tag: "events", Summary: "Read an event", Access: accessPersonLevel, Purpose: true, Params: []apiParam{pID}, Result: intel.Event{}},
 	{Method: "PUT", Path: "/api/v1/events/:id", Tag: "events", Summary: "Replace an event", Access: accessWriters, Params: []apiParam{pID}, Body: intel.EventInput{}, Result: intel.Event{}},
 	{Method: "DELETE", Path: "/api/v1/events/:id", Tag: "events", Summary: "Delete an event", Access: accessWriters, Params: []apiParam{pID}, OK: 204},
+
+	{Method: "GET", Path: "/api/v1/exports", Tag: "exports", Summary: "Download a selection of a collection as GeoJSON, CSV or GeoPackage",
+		Description: "The selection and the role rules are those of /ogc/collections/{collection}/items, without paging. " +
+			"GeoPackage is made by GDAL's ogr2ogr and answers 501 when the server has no GDAL. Every export is audited.",
+		Access: "per collection (events: person-level roles); audited",
+		Params: []apiParam{qp("format", "string", "file format (default geojson)", exportFormats...),
+			qp("collection", "string", "the collection (default places)", "districts", "places", "events"),
+			pBBox, qp("datetime", "string", "RFC 3339 instant or date, or interval start/end (.. for open)"),
+			qp("kind", "string", "places and events"), pDistrict, qp("sensitive", "boolean", "places"),
+			qp("category", "string", "events", intel.Categories...), qp("purpose", "string", "why the data is exported (recorded in the audit)")},
+		Media: MediaGeoJSON, Schema: "FeatureCollection", Also: []string{MediaCSV, MediaGeoPackage}},
 
 	// OGC API Features.
 	{Method: "GET", Path: "/ogc", Tag: "OGC API Features", Summary: "Landing page", Public: true, Access: "public",
@@ -463,7 +476,11 @@ func buildOpenAPI() map[string]any {
 			schema = g.of(reflect.TypeOf(op.Result))
 		}
 		if schema != nil {
-			ok["content"] = map[string]any{media: map[string]any{"schema": schema}}
+			content := map[string]any{media: map[string]any{"schema": schema}}
+			for _, m := range op.Also {
+				content[m] = map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}
+			}
+			ok["content"] = content
 		}
 		responses := map[string]any{itoa64(int64(status)): ok, "400": errResp("bad input, naming each bad parameter or field"),
 			"500": errResp("internal error"), "503": errResp("the database is unavailable or the request took too long")}

@@ -166,13 +166,20 @@ func buildDocsPage() docsPage {
 			r := rs[code].(map[string]any)
 			dr := docsResponse{Status: code, Description: r["description"].(string)}
 			if content, ok := r["content"].(map[string]any); ok {
-				for media, v := range content {
-					dr.Media = media
-					s := v.(map[string]any)["schema"]
-					dr.Schema = refName(s)
-					if dr.Schema == "" {
-						dr.Description += ": " + typeName(s)
+				var medias []string
+				for media := range content {
+					medias = append(medias, media)
+				}
+				slices.Sort(medias)
+				dr.Media = strings.Join(medias, ", ")
+				for _, media := range medias {
+					sc := content[media].(map[string]any)["schema"]
+					if n := refName(sc); n != "" {
+						dr.Schema = n
 					}
+				}
+				if dr.Schema == "" {
+					dr.Description += ": " + typeName(content[medias[0]].(map[string]any)["schema"])
 				}
 			}
 			d.Responses = append(d.Responses, dr)
