@@ -19,6 +19,9 @@ RUN apt-get update \
 RUN useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin contextmap
 COPY --from=build /out/contextmap /usr/local/bin/contextmap
 USER contextmap:contextmap
+# Inside a container the service must listen on every interface (the
+# binary's own default is loopback only).
+ENV CONTEXTMAP_LISTEN=:8080
 EXPOSE 8080
 # The binary checks itself (GET http://127.0.0.1:8080/readyz), so the slim
 # image needs no curl or wget.

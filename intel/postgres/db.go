@@ -8,12 +8,16 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jackc/puddle/v2"
@@ -23,9 +27,17 @@ import (
 	"github.com/contextmap/contextmap/migrations"
 )
 
-// DB is the store: a pool of connections to one database.
+// DB is the store: a pool of connections to the primary database and,
+// optionally, one to a read replica.
 type DB struct {
+	// Pool reaches the primary: every write, and every read that must see
+	// the writes just made.
 	Pool *pgxpool.Pool
+	// ReadPool, when not nil, reaches a streaming replica (OpenReader).
+	// Use it through Reader, which falls back to Pool while the replica
+	// is down or behind.
+	ReadPool *pgxpool.Pool
+	replica  *replica
 	// RefKey keys the HMAC of case-system references.
 	RefKey []byte
 	// AuditKey keys the audit log's hash chain.
@@ -34,18 +46,10 @@ type DB struct {
 
 // Open connects to url and checks the connection.
 func Open(ctx context.Context, url string) (*DB, error) {
-	cfg, err := pgxpool.ParseConfig(url)
+	cfg, err := poolConfig(url, "contextmap")
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
 	}
-	if cfg.MaxConns < 8 {
-		cfg.MaxConns = 8
-	}
-	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
-	cfg.ConnConfig.RuntimeParams["application_name"] = "contextmap"
-	// A statement that runs away is cut off by the server too, not only by
-	// the request's context.
-	cfg.ConnConfig.RuntimeParams["statement_timeout"] = "60000"
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
@@ -57,8 +61,54 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	return &DB{Pool: pool}, nil
 }
 
-// Close closes the pool.
-func (db *DB) Close() { db.Pool.Close() }
+// poolConfig is how every pool connects. The timeouts make a database
+// that is down, stuck or unreachable cost a request seconds, never a hang:
+//   - a connection attempt gives up after 5 s;
+//   - when a request's context ends, the server is asked to cancel the
+//     statement (so it stops working, and waiting for locks, for nobody)
+//     and the connection is kept for the next request; it is dropped only
+//     if the server has not answered a second later;
+//   - the server cuts off any statement after 60 s and any transaction
+//     left idle for 5 minutes (a client stuck holding locks), and checks
+//     every 5 s during a long statement that the client is still there
+//     (a client killed outright sends no cancel).
+func poolConfig(url, appName string) (*pgxpool.Config, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.MaxConns < 8 {
+		cfg.MaxConns = 8
+	}
+	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: time.Second}
+	}
+	rp := cfg.ConnConfig.RuntimeParams
+	setDefault(rp, "application_name", appName)
+	setDefault(rp, "statement_timeout", "60000")
+	setDefault(rp, "idle_in_transaction_session_timeout", "300000")
+	setDefault(rp, "client_connection_check_interval", "5000")
+	return cfg, nil
+}
+
+// setDefault sets a run-time parameter unless the URL already did.
+func setDefault(m map[string]string, k, v string) {
+	if _, ok := m[k]; !ok {
+		m[k] = v
+	}
+}
+
+// Close closes the pools.
+func (db *DB) Close() {
+	if db.replica != nil {
+		db.replica.close()
+	}
+	if db.ReadPool != nil {
+		db.ReadPool.Close()
+	}
+	db.Pool.Close()
+}
 
 // Migrate brings the schema to the latest version.
 func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
@@ -140,20 +190,41 @@ func wrap(err error, what string) error {
 				Fields: []intel.FieldError{{Field: field, Reason: "overlaps another period"}}, Err: err}
 		case "57014":
 			return &intel.Error{Code: intel.EUNAVAILABLE, Message: "the query took too long", Err: err}
-		case "57P01", "57P02", "57P03", "53300", "08000", "08003", "08006", "08001", "08004":
-			return &intel.Error{Code: intel.EUNAVAILABLE, Message: "the database is unavailable", Err: err}
+		case "40001", "40P01", "55P03":
+			// Serialization failure (also a replica's query cancelled by
+			// replay), deadlock, lock not available: retrying succeeds.
+			return &intel.Error{Code: intel.EUNAVAILABLE, Message: "the database was busy; retry", Err: err}
+		case "25006":
+			// A write reached a read-only server: a failover is under way.
+			return &intel.Error{Code: intel.EUNAVAILABLE, Message: "the database is read-only for now", Err: err}
 		}
 	}
-	var ne net.Error
-	if errors.As(err, &ne) || pgconn.SafeToRetry(err) || isConnErr(err) {
+	if connectionLost(err) {
 		return &intel.Error{Code: intel.EUNAVAILABLE, Message: "the database is unavailable", Err: err}
 	}
 	return &intel.Error{Code: intel.EINTERNAL, Message: "internal error", Err: fmt.Errorf("%s: %w", what, err)}
 }
 
-func isConnErr(err error) bool {
+// connectionLost reports whether err means the database could not be
+// reached or the connection died: the server refused, shut down, ran out
+// of connections, or the socket closed or timed out.
+func connectionLost(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case strings.HasPrefix(pe.Code, "08"), // connection exception
+			strings.HasPrefix(pe.Code, "53"),                           // insufficient resources (too many connections, disk full)
+			pe.Code == "57P01", pe.Code == "57P02", pe.Code == "57P03", // shutdown, crash, cannot connect now
+			pe.Code == "57P05": // idle session timeout
+			return true
+		}
+		return false
+	}
+	var ne net.Error
 	var ce *pgconn.ConnectError
-	return errors.As(err, &ce) || errors.Is(err, puddle.ErrClosedPool)
+	return errors.As(err, &ne) || errors.As(err, &ce) || pgconn.SafeToRetry(err) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, puddle.ErrClosedPool)
 }
 
 // columnField names the API field behind a constraint or column.

@@ -11,8 +11,10 @@ import (
 )
 
 // ListDistricts lists the area's districts by code, with geometry when asked.
+// Districts are reference data loaded now and then by an administrator, so
+// they are read through Reader (a replica when there is one).
 func (db *DB) ListDistricts(ctx context.Context, withGeometry bool) ([]intel.District, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT code, name, CASE WHEN $1 THEN ST_AsGeoJSON(geom, 6) END FROM districts ORDER BY code`, withGeometry)
+	rows, err := db.ReadQuery(ctx, `SELECT code, name, CASE WHEN $1 THEN ST_AsGeoJSON(geom, 6) END FROM districts ORDER BY code`, withGeometry)
 	if err != nil {
 		return nil, wrap(err, "districts")
 	}
