@@ -66,7 +66,7 @@ func (s *Server) export(c *fiber.Ctx) error {
 	if err := onlyParams(c, allowed...); err != nil {
 		return err
 	}
-	q, err := parseSelection(c, m)
+	q, err := parseFeatureSelection(c, m)
 	if err != nil {
 		return err
 	}

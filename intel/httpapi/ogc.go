@@ -300,9 +300,9 @@ type itemsRequest struct {
 // featureParams are the parameters every collection's items accept.
 var featureParams = []string{ParamLimit, ParamBBox, ParamDatetime, ParamCursor, ParamFormat}
 
-// parseSelection reads bbox, datetime and property filters (shared by
+// parseFeatureSelection reads bbox, datetime and property filters (shared by
 // /items and exports).
-func parseSelection(c *fiber.Ctx, m collectionMeta) (intel.FeatureQuery, error) {
+func parseFeatureSelection(c *fiber.Ctx, m collectionMeta) (intel.FeatureQuery, error) {
 	var q intel.FeatureQuery
 	var err error
 	if q.BBoxes, err = parseOGCBBox(c.Query(ParamBBox)); err != nil {
@@ -382,7 +382,7 @@ func parseItems(c *fiber.Ctx, m collectionMeta) (itemsRequest, string, error) {
 		r.limit = int(min(max(n, 1), OGCMaxLimit))
 	}
 	var err error
-	if r.q, err = parseSelection(c, m); err != nil {
+	if r.q, err = parseFeatureSelection(c, m); err != nil {
 		return r, "", err
 	}
 	if v := c.Query(ParamCursor); v != "" {

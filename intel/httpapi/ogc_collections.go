@@ -49,6 +49,7 @@ func (s *Server) collections() []collection {
 		districtsCollection{s.DB},
 		placesCollection{s.DB},
 		eventsCollection{s.DB},
+		s.edgesCollection(),
 	}
 }
 
