@@ -161,9 +161,11 @@ func segmentMeetsBox(a, z [2]float64, b [4]float64) bool {
 
 // --- association edges ---
 
+var edgeTypes = []string{"place-place", "group-place", "space-place"}
+
 // edgeFields are the properties of the association edges collection.
 var edgeFields = []intel.Field{
-	{Name: "edge_type", Type: intel.FieldString, Enum: []string{"place-place", "group-place", "space-place"}, Filter: true,
+	{Name: "edge_type", Type: intel.FieldString, Enum: edgeTypes, Filter: true,
 		Description: "place-place: young people or groups shared by two places; group-place, space-place: where a peer group or online space is tied"},
 	{Name: "source", Type: intel.FieldInteger, Description: "id of the first node (a place, or the group or space)"},
 	{Name: "target", Type: intel.FieldInteger, Description: "id of the place"},

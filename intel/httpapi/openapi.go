@@ -233,10 +233,11 @@ var apiOps = []apiOp{
 			"GeoPackage is made by GDAL's ogr2ogr and answers 501 when the server has no GDAL. Every export is audited.",
 		Access: "per collection (events: person-level roles); audited",
 		Params: []apiParam{qp("format", "string", "file format (default geojson)", exportFormats...),
-			qp("collection", "string", "the collection (default places)", "districts", "places", "events"),
+			qp("collection", "string", "the collection (default places)", collectionIDs...),
 			pBBox, qp("datetime", "string", "RFC 3339 instant or date, or interval start/end (.. for open)"),
 			qp("kind", "string", "places and events"), pDistrict, qp("sensitive", "boolean", "places"),
-			qp("category", "string", "events", intel.Categories...), qp("purpose", "string", "why the data is exported (recorded in the audit)")},
+			qp("category", "string", "events", intel.Categories...), qp("edge_type", "string", "association_edges", edgeTypes...),
+			qp("purpose", "string", "why the data is exported (recorded in the audit)")},
 		Media: MediaGeoJSON, Schema: "FeatureCollection", Also: []string{MediaCSV, MediaGeoPackage}},
 
 	// OGC API Features.
@@ -258,7 +259,8 @@ var apiOps = []apiOp{
 			"numberMatched is exact. Follow the next link to page: it carries an opaque cursor.",
 		Access: "per collection", Params: []apiParam{ref("collectionId"), ref("limit"), ref("bbox"), ref("datetime"), ref("cursor"), ref("f-items"),
 			qp("kind", "string", "queryable of places and events"), qp("district", "string", "queryable of places and events"),
-			qp("sensitive", "boolean", "queryable of places"), qp("category", "string", "queryable of events", intel.Categories...)},
+			qp("sensitive", "boolean", "queryable of places"), qp("category", "string", "queryable of events", intel.Categories...),
+			qp("edge_type", "string", "queryable of association_edges", edgeTypes...)},
 		Media: MediaGeoJSON, Schema: "FeatureCollection"},
 	{Method: "GET", Path: "/ogc/collections/:collectionId/items/:featureId", Tag: "OGC API Features", Summary: "One feature",
 		Access: "per collection", Params: []apiParam{ref("collectionId"), ref("featureId"), ref("f-json")}, Media: MediaGeoJSON, Schema: "Feature"},
@@ -275,7 +277,7 @@ func ogcParameters() map[string]any {
 			"style": "form", "explode": false}
 	}
 	ps := map[string]any{
-		"collectionId": str("collectionId", "path", "the collection's id: districts, places, events, …", nil),
+		"collectionId": str("collectionId", "path", "the collection's id", map[string]any{"enum": collectionIDs}),
 		"featureId":    str("featureId", "path", "the feature's id", nil),
 		"limit": map[string]any{"name": ParamLimit, "in": "query", "required": false, "style": "form", "explode": false,
 			"description": "page size; values outside 1..10000 are clamped",
