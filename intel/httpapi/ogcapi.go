@@ -33,13 +33,12 @@ const (
 	RelDescribedBy = "describedby"
 )
 
-// Media types.
+// Media types (MediaGeoJSON and MediaCSV, shared with imports, are
+// declared in import.go).
 const (
 	MediaJSON        = "application/json"
-	MediaGeoJSON     = "application/geo+json"
 	MediaOpenAPI     = "application/vnd.oai.openapi+json;version=3.0"
 	MediaHTML        = "text/html"
-	MediaCSV         = "text/csv"
 	MediaGeoPackage  = "application/geopackage+sqlite3"
 	MediaSchemaJSON  = "application/schema+json"
 	MediaProblemJSON = "application/problem+json"

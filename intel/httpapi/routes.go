@@ -50,6 +50,7 @@ func (s *Server) routes(api fiber.Router) {
 	s.reportRoutes(api)
 	s.importRoutes(api)
 	s.hotspotRoutes(api)
+	s.exportRoutes(api)
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

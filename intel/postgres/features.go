@@ -235,6 +235,7 @@ func placeConds(a *args, pr intel.Principal, q intel.FeatureQuery, shown bool) (
 		conds = append(conds, bboxSQL(a, q.BBoxes, geom, "pl.geom", generaliseMargin))
 	}
 	for _, k := range sortedProps(q.Props) {
+	for _, k := range propKeys(q.Props) {
 		v := q.Props[k]
 		switch k {
 		case "kind", "district":
@@ -334,6 +335,7 @@ func eventConds(a *args, pr intel.Principal, q intel.FeatureQuery, shown bool) (
 		conds = append(conds, "e.starts_at <= "+a.add(*q.To))
 	}
 	for _, k := range sortedProps(q.Props) {
+	for _, k := range propKeys(q.Props) {
 		switch k {
 		case "kind", "district", "category":
 			conds = append(conds, "e."+k+" = "+a.add(q.Props[k]))
@@ -510,3 +512,4 @@ func int64p(n *int64) any {
 }
 
 func sortedProps(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
+func propKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
