@@ -39,9 +39,18 @@ vet:
 	$(GO) vet ./...
 
 # What the tests need beyond Go: the local PostGIS cluster (started and, if
-# need be, installed by the binary).
+# need be, installed by the binary); GDAL, which reads the OGC API in the
+# tests; for the web map's browser tests, Debian's chromium and playwright-core
+# (pinned in static/e2e/package-lock.json). Tests fail, not skip, without them.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps-test: build
 	./$(BIN) db start
+	@command -v ogrinfo >/dev/null 2>&1 || { echo "installing gdal-bin: the tests read the OGC API with GDAL"; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q gdal-bin || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q gdal-bin; }; }
+	@command -v node >/dev/null && node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' \
+		|| { echo "the browser tests need Node.js 20 or later (node and npm on PATH)"; exit 1; }
+	@[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; }
+	npm ci --prefix static/e2e --no-audit --no-fund
 
 clean-local-db: build
 	./$(BIN) db remove

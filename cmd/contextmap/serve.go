@@ -12,6 +12,7 @@ import (
 
 	"github.com/contextmap/contextmap/intel/demo"
 	"github.com/contextmap/contextmap/intel/httpapi"
+	"github.com/contextmap/contextmap/intel/network"
 	"github.com/contextmap/contextmap/intel/oidc"
 	"github.com/contextmap/contextmap/intel/postgres"
 )
@@ -27,10 +28,18 @@ func cmdServe(ctx context.Context, args []string) error {
 	fs.IntVar(&cfg.BodyLimit, "body-limit", envInt("CONTEXTMAP_BODY_LIMIT", cfg.BodyLimit), "largest request body in bytes (env CONTEXTMAP_BODY_LIMIT)")
 	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", envDuration("CONTEXTMAP_REQUEST_TIMEOUT", cfg.RequestTimeout), "time limit of one request (env CONTEXTMAP_REQUEST_TIMEOUT)")
 	fs.IntVar(&cfg.RateLimit, "rate-limit", envInt("CONTEXTMAP_RATE_LIMIT", cfg.RateLimit), "requests per minute per token, 0 for none (env CONTEXTMAP_RATE_LIMIT)")
+	fs.IntVar(&cfg.DisclosureThreshold, "disclosure-threshold", envInt("CONTEXTMAP_DISCLOSURE_THRESHOLD", 5), "aggregate-only readers never see counts of young people from 1 to this minus one (env CONTEXTMAP_DISCLOSURE_THRESHOLD)")
 	readURL := fs.String("read-database-url", env("READ_DATABASE_URL", ""), "PostgreSQL URL of a streaming read replica for map, report and OGC reads (env READ_DATABASE_URL); empty: the primary serves all")
 	readMaxLag := fs.Duration("read-max-lag", envDuration("CONTEXTMAP_READ_MAX_LAG", 30*time.Second), "replay lag beyond which reads leave the replica for the primary (env CONTEXTMAP_READ_MAX_LAG)")
+	tileURL := fs.String("tile-url", env("CONTEXTMAP_TILE_URL", ""), "web map: optional online tile layer, e.g. https://tile.example/{z}/{x}/{y}.png (env CONTEXTMAP_TILE_URL); empty: offline basemap only")
+	tileAttr := fs.String("tile-attribution", env("CONTEXTMAP_TILE_ATTRIBUTION", ""), "web map: the tile layer's attribution (env CONTEXTMAP_TILE_ATTRIBUTION)")
+	webClient := fs.String("web-client-id", env("CONTEXTMAP_WEB_CLIENT_ID", ""), "web map: OIDC public client id for browser sign-in (env CONTEXTMAP_WEB_CLIENT_ID; needs CONTEXTMAP_OIDC_ISSUER)")
+	webScope := fs.String("web-scope", env("CONTEXTMAP_WEB_SCOPE", ""), "web map: scopes the browser asks for, e.g. \"openid api://contextmap/access_as_user\" (env CONTEXTMAP_WEB_SCOPE)")
+	webLabel := fs.String("web-signin-label", env("CONTEXTMAP_WEB_SIGNIN_LABEL", ""), "web map: the provider's name on the sign-in button (env CONTEXTMAP_WEB_SIGNIN_LABEL)")
+	webDir := fs.String("web-dir", env("CONTEXTMAP_WEB_DIR", ""), "web map development: serve the page from this directory (e.g. static) instead of the copy built in (env CONTEXTMAP_WEB_DIR)")
 	cors := fs.String("cors-origins", env("CONTEXTMAP_CORS_ORIGINS", ""), "comma-separated origins allowed to call the API from a browser (env CONTEXTMAP_CORS_ORIGINS); empty: same origin only")
-	if err := parse(fs, args); err != nil {
+	err := parse(fs, args)
+	if err != nil {
 		return err
 	}
 	for _, o := range strings.Split(*cors, ",") {
@@ -38,6 +47,10 @@ func cmdServe(ctx context.Context, args []string) error {
 			cfg.CORSOrigins = append(cfg.CORSOrigins, o)
 		}
 	}
+	if cfg.Web, err = webConfig(ctx, *tileURL, *tileAttr, os.Getenv("CONTEXTMAP_OIDC_ISSUER"), *webClient, *webScope, *webLabel); err != nil {
+		return err
+	}
+	cfg.Web.Dir = *webDir
 	log := d.logger()
 	db, err := d.open(ctx, log)
 	if err != nil {
@@ -74,6 +87,7 @@ func cmdServe(ctx context.Context, args []string) error {
 		}
 		log.Info("OIDC bearer tokens accepted", "issuer", ocfg.Issuer)
 	}
+	network.NewRefresher(db, log).Start(ctx) // networks recomputed in the background when the graph changes
 	errc := make(chan error, 1)
 	go func() { errc <- srv.App.Listen(*listen) }()
 	log.Info("serving", "url", "http://"+*listen)

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"context"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/contextmap/contextmap/intel"
@@ -109,7 +111,8 @@ func (s *Server) deletePlace(c *fiber.Ctx) error {
 }
 
 // Peer groups and online spaces can name or describe young people's
-// circles, so they are for person-level roles only.
+// circles, so they are for person-level roles only. Both are plain records
+// with the same five operations, served by one generic resource.
 
 func contextFilter(c *fiber.Ctx) (postgres.ContextFilter, intel.Page, error) {
 	pg, err := page(c)
@@ -121,7 +124,30 @@ func contextFilter(c *fiber.Ctx) (postgres.ContextFilter, intel.Page, error) {
 	return f, pg, err
 }
 
-func (s *Server) listGroups(c *fiber.Ctx) error {
+// contextResource is the CRUD of a context record type T made from In.
+type contextResource[T any, In any, PIn interface {
+	*In
+	Validate() error
+}] struct {
+	what   string // "peer group"
+	base   string // "/api/v1/groups/"
+	id     func(T) int64
+	list   func(ctx context.Context, f postgres.ContextFilter, pg intel.Page) ([]T, error)
+	get    func(ctx context.Context, id int64) (T, error)
+	create func(ctx context.Context, in In) (T, error)
+	update func(ctx context.Context, id int64, in In) (T, error)
+	delete func(ctx context.Context, id int64) error
+}
+
+func (r contextResource[T, In, PIn]) register(api fiber.Router, path string) {
+	api.Get(path, r.listHandler)
+	api.Post(path, r.createHandler)
+	api.Get(path+"/:id", r.getHandler)
+	api.Put(path+"/:id", r.updateHandler)
+	api.Delete(path+"/:id", r.deleteHandler)
+}
+
+func (r contextResource[T, In, PIn]) listHandler(c *fiber.Ctx) error {
 	if _, err := needPersonLevel(c); err != nil {
 		return err
 	}
@@ -129,152 +155,84 @@ func (s *Server) listGroups(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	gs, err := s.DB.ListGroups(c.UserContext(), f, pg)
+	items, err := r.list(c.UserContext(), f, pg)
 	if err != nil {
 		return err
 	}
-	return list(c, gs, pg.Limit, func(g intel.Group) int64 { return g.ID })
+	return list(c, items, pg.Limit, r.id)
 }
 
-func (s *Server) getGroup(c *fiber.Ctx) error {
+func (r contextResource[T, In, PIn]) getHandler(c *fiber.Ctx) error {
 	if _, err := needPersonLevel(c); err != nil {
 		return err
 	}
-	id, err := parseID(c, "peer group")
+	id, err := parseID(c, r.what)
 	if err != nil {
 		return err
 	}
-	g, err := s.DB.GetGroup(c.UserContext(), id)
+	v, err := r.get(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
-	return c.JSON(g)
+	return c.JSON(v)
 }
 
-func (s *Server) createGroup(c *fiber.Ctx) error {
+func (r contextResource[T, In, PIn]) createHandler(c *fiber.Ctx) error {
 	if _, err := needWriter(c); err != nil {
 		return err
 	}
-	in, err := bind[intel.GroupInput](c)
+	in, err := bind[In, PIn](c)
 	if err != nil {
 		return err
 	}
-	g, err := s.DB.CreateGroup(c.UserContext(), in)
+	v, err := r.create(c.UserContext(), in)
 	if err != nil {
 		return err
 	}
-	c.Location("/api/v1/groups/" + itoa64(g.ID))
-	return c.Status(fiber.StatusCreated).JSON(g)
+	c.Location(r.base + itoa64(r.id(v)))
+	return c.Status(fiber.StatusCreated).JSON(v)
 }
 
-func (s *Server) updateGroup(c *fiber.Ctx) error {
+func (r contextResource[T, In, PIn]) updateHandler(c *fiber.Ctx) error {
 	if _, err := needWriter(c); err != nil {
 		return err
 	}
-	id, err := parseID(c, "peer group")
+	id, err := parseID(c, r.what)
 	if err != nil {
 		return err
 	}
-	in, err := bind[intel.GroupInput](c)
+	in, err := bind[In, PIn](c)
 	if err != nil {
 		return err
 	}
-	g, err := s.DB.UpdateGroup(c.UserContext(), id, in)
+	v, err := r.update(c.UserContext(), id, in)
 	if err != nil {
 		return err
 	}
-	return c.JSON(g)
+	return c.JSON(v)
 }
 
-func (s *Server) deleteGroup(c *fiber.Ctx) error {
+func (r contextResource[T, In, PIn]) deleteHandler(c *fiber.Ctx) error {
 	if _, err := needWriter(c); err != nil {
 		return err
 	}
-	id, err := parseID(c, "peer group")
+	id, err := parseID(c, r.what)
 	if err != nil {
 		return err
 	}
-	if err := s.DB.DeleteGroup(c.UserContext(), id); err != nil {
+	if err := r.delete(c.UserContext(), id); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
-func (s *Server) listSpaces(c *fiber.Ctx) error {
-	if _, err := needPersonLevel(c); err != nil {
-		return err
-	}
-	f, pg, err := contextFilter(c)
-	if err != nil {
-		return err
-	}
-	ss, err := s.DB.ListSpaces(c.UserContext(), f, pg)
-	if err != nil {
-		return err
-	}
-	return list(c, ss, pg.Limit, func(s intel.Space) int64 { return s.ID })
-}
-
-func (s *Server) getSpace(c *fiber.Ctx) error {
-	if _, err := needPersonLevel(c); err != nil {
-		return err
-	}
-	id, err := parseID(c, "online space")
-	if err != nil {
-		return err
-	}
-	sp, err := s.DB.GetSpace(c.UserContext(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(sp)
-}
-
-func (s *Server) createSpace(c *fiber.Ctx) error {
-	if _, err := needWriter(c); err != nil {
-		return err
-	}
-	in, err := bind[intel.SpaceInput](c)
-	if err != nil {
-		return err
-	}
-	sp, err := s.DB.CreateSpace(c.UserContext(), in)
-	if err != nil {
-		return err
-	}
-	c.Location("/api/v1/spaces/" + itoa64(sp.ID))
-	return c.Status(fiber.StatusCreated).JSON(sp)
-}
-
-func (s *Server) updateSpace(c *fiber.Ctx) error {
-	if _, err := needWriter(c); err != nil {
-		return err
-	}
-	id, err := parseID(c, "online space")
-	if err != nil {
-		return err
-	}
-	in, err := bind[intel.SpaceInput](c)
-	if err != nil {
-		return err
-	}
-	sp, err := s.DB.UpdateSpace(c.UserContext(), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(sp)
-}
-
-func (s *Server) deleteSpace(c *fiber.Ctx) error {
-	if _, err := needWriter(c); err != nil {
-		return err
-	}
-	id, err := parseID(c, "online space")
-	if err != nil {
-		return err
-	}
-	if err := s.DB.DeleteSpace(c.UserContext(), id); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
+func (s *Server) contextRoutes(api fiber.Router) {
+	contextResource[intel.Group, intel.GroupInput, *intel.GroupInput]{
+		what: "peer group", base: "/api/v1/groups/", id: func(g intel.Group) int64 { return g.ID },
+		list: s.DB.ListGroups, get: s.DB.GetGroup, create: s.DB.CreateGroup, update: s.DB.UpdateGroup, delete: s.DB.DeleteGroup,
+	}.register(api, "/groups")
+	contextResource[intel.Space, intel.SpaceInput, *intel.SpaceInput]{
+		what: "online space", base: "/api/v1/spaces/", id: func(s intel.Space) int64 { return s.ID },
+		list: s.DB.ListSpaces, get: s.DB.GetSpace, create: s.DB.CreateSpace, update: s.DB.UpdateSpace, delete: s.DB.DeleteSpace,
+	}.register(api, "/spaces")
 }

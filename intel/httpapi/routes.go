@@ -33,17 +33,7 @@ func (s *Server) routes(api fiber.Router) {
 	api.Put("/places/:id", s.updatePlace)
 	api.Delete("/places/:id", s.deletePlace)
 
-	api.Get("/groups", s.listGroups)
-	api.Post("/groups", s.createGroup)
-	api.Get("/groups/:id", s.getGroup)
-	api.Put("/groups/:id", s.updateGroup)
-	api.Delete("/groups/:id", s.deleteGroup)
-
-	api.Get("/spaces", s.listSpaces)
-	api.Post("/spaces", s.createSpace)
-	api.Get("/spaces/:id", s.getSpace)
-	api.Put("/spaces/:id", s.updateSpace)
-	api.Delete("/spaces/:id", s.deleteSpace)
+	s.contextRoutes(api)
 
 	api.Get("/links", s.listLinks)
 	api.Post("/links", s.createLink)
@@ -56,6 +46,9 @@ func (s *Server) routes(api fiber.Router) {
 	api.Get("/events/:id", s.getEvent)
 	api.Put("/events/:id", s.updateEvent)
 	api.Delete("/events/:id", s.deleteEvent)
+	s.networkRoutes(api)
+	s.reportRoutes(api)
+	s.importRoutes(api)
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

@@ -36,6 +36,12 @@ type Config struct {
 	// CORSOrigins are the only origins a browser may call the API from;
 	// empty means same-origin only (no CORS headers at all).
 	CORSOrigins []string
+	// DisclosureThreshold: counts of young people from 1 to this minus one
+	// are suppressed for aggregate-only readers (geo.Rule; 0 means
+	// geo.DefaultThreshold, 5).
+	DisclosureThreshold int
+	// Web configures the web map (tile layer, browser sign-in).
+	Web WebConfig
 }
 
 // DefaultConfig is what the service runs with unless told otherwise.
@@ -59,11 +65,12 @@ type Server struct {
 	Log    *slog.Logger
 	Config Config
 	App    *fiber.App
+	csp    string
 }
 
 // New builds the Fiber app with every route.
 func New(db *postgres.DB, log *slog.Logger, cfg Config) *Server {
-	s := &Server{DB: db, Log: log, Config: cfg, Metrics: NewMetrics(db.Pool)}
+	s := &Server{DB: db, Log: log, Config: cfg, Metrics: NewMetrics(db.Pool), csp: contentSecurityPolicy(cfg.Web)}
 	s.App = fiber.New(fiber.Config{
 		AppName:               "contextmap",
 		BodyLimit:             cfg.BodyLimit,
@@ -109,6 +116,8 @@ func New(db *postgres.DB, log *slog.Logger, cfg Config) *Server {
 	s.App.Get("/metrics", s.Metrics.handler())
 	api := s.App.Group("/api/v1", checkQuery, s.authenticate)
 	s.routes(api)
+	s.ogcRoutes()
+	s.webRoutes()
 	s.App.Use(func(c *fiber.Ctx) error { return intel.Errorf(intel.ENOTFOUND, "no such route") })
 	return s
 }
@@ -137,7 +146,7 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	c.Set("X-Frame-Options", "DENY")
 	c.Set("Referrer-Policy", "no-referrer")
 	c.Set("Cross-Origin-Opener-Policy", "same-origin")
-	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+	c.Set("Content-Security-Policy", s.csp)
 	if strings.HasPrefix(c.Path(), "/api/") {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 	}

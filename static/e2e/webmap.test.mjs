@@ -1,0 +1,267 @@
+// Browser tests of the web map: what analysts, police, district teams and
+// partners do with it every day. Run by `go test ./intel/httpapi -run
+// TestWebMap` (part of `make test`), which starts the service on a demo
+// database and passes its address and one token per role.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BASE, TOKENS, SHOTS, launch, open, clean, signIn, ready, shot, cells, waitForApi } from './lib.mjs';
+
+// Endpoints built on other branches; a test needing one is skipped, with
+// this reason, only until that branch is merged here. Must be empty when
+// the web map is finished.
+const PENDING = {
+  hotspots: 'GET /api/v1/maps/hotspots is not merged into this branch yet',
+  associations: 'GET /api/v1/maps/associations, /api/v1/networks and place profiles are not merged into this branch yet',
+  reports: 'GET /api/v1/reports/current-picture and /trend are not merged into this branch yet',
+};
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('the page loads with no token, offline, and asks to sign in', async () => {
+  const { context, page, seen } = await open(browser);
+  const res = await page.goto(`${BASE}/`);
+  assert.equal(res.status(), 200);
+  await page.locator('#signin').waitFor({ state: 'visible' });
+  assert.match(await page.locator('#signin-title').textContent(), /Sign in/);
+  // The purpose is asked for, with the reason.
+  assert.match(await page.locator('#purpose-help').textContent(), /DPA 2018/);
+  clean(seen);
+  await context.close();
+});
+
+test('a wrong token is refused in plain words', async () => {
+  const { context, page, seen } = await open(browser);
+  await page.goto(`${BASE}/`);
+  await page.fill('#signin-token', 'cm_not-a-real-token');
+  await page.fill('#signin-purpose', 'Automated browser test');
+  await page.click('#signin-submit');
+  await page.locator('#signin-error').filter({ hasText: /not accepted/ }).waitFor();
+  assert.ok(await page.locator('#signin').isVisible(), 'the dialog stays open');
+  clean(seen);
+  await context.close();
+});
+
+test('a person-level role must state a purpose, sent as X-Purpose on every request', async () => {
+  const { context, page, seen } = await open(browser);
+  await page.goto(`${BASE}/`);
+  // Keyboard only: type the token, Enter.
+  await page.locator('#signin-token').focus();
+  await page.keyboard.type(TOKENS.analyst);
+  await page.keyboard.press('Enter');
+  await page.locator('#signin-error').filter({ hasText: /state your purpose/ }).waitFor();
+  await page.locator('#signin-purpose').focus();
+  await page.keyboard.type('MACE meeting preparation');
+  const purposes = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname.startsWith('/api/')) purposes.push(r.headers()['x-purpose']);
+  });
+  await page.keyboard.press('Enter');
+  await ready(page);
+  assert.equal(await page.locator('#who-role').textContent(), 'analyst');
+  assert.match(await page.locator('#who-purpose').textContent(), /MACE meeting preparation/);
+  assert.ok(purposes.length > 0);
+  assert.ok(purposes.every((p) => p === 'MACE meeting preparation'), `purposes sent: ${purposes}`);
+  clean(seen);
+  await context.close();
+});
+
+test('sign in with the organisation (OpenID Connect, code flow with PKCE)', async () => {
+  const base = process.env.CONTEXTMAP_E2E_OIDC_BASE_URL;
+  const idp = new URL(process.env.CONTEXTMAP_E2E_IDP).host;
+  const { context, page, seen } = await open(browser, { allow: [new URL(base).host, idp] });
+  await page.goto(`${base}/`);
+  const button = page.locator('#signin-oidc');
+  await button.waitFor();
+  assert.equal(await button.textContent(), 'Sign in with Test IdP');
+  await page.fill('#signin-purpose', 'Detached outreach planning');
+  await button.click();
+  await ready(page);
+  assert.equal(await page.locator('#who-role').textContent(), 'district');
+  assert.match(await page.locator('#who-scope').textContent(), /person-level in E07000028/);
+  assert.match(await page.locator('#who-purpose').textContent(), /Detached outreach planning/);
+  assert.equal(new URL(page.url()).search, '', 'the one-time code is gone from the address bar');
+  assert.ok(seen.requests.some((u) => u.startsWith(`http://${idp}/authorize?`)), 'went through the provider');
+  clean(seen);
+  await context.close();
+});
+
+test('the basemap is drawn from the service with its attribution', async () => {
+  const { context, page, seen } = await open(browser, { session: { token: TOKENS.admin } });
+  await page.goto(`${BASE}/`);
+  await ready(page);
+  assert.equal(await page.locator('path.district').count(), 6, 'six district boundaries');
+  assert.ok(await page.locator('.leaflet-base-pane path').count() > 100, 'roads, rivers and lakes drawn');
+  const attr = await page.locator('.leaflet-control-attribution').textContent();
+  assert.match(attr, /Crown copyright/);
+  assert.match(attr, /OpenStreetMap contributors/);
+  clean(seen);
+  await context.close();
+});
+
+test('sign in, see hotspot cells, switch to Gi*', { skip: PENDING.hotspots }, async () => {
+  const { context, page, seen } = await open(browser);
+  await signIn(page, 'analyst');
+  const n = await cells(page);
+  assert.ok(n > 10, `hotspot cells drawn: ${n}`);
+  assert.match(await page.locator('#legend').textContent(), /Events per cell/);
+  assert.notEqual((await page.locator('#h-statement').textContent()).trim(), '', 'the method statement is shown');
+  await shot(page, 'hotspots.png');
+
+  const gi = waitForApi(page, '/api/v1/maps/hotspots', (q) => q.get('method') === 'gistar');
+  await page.selectOption('#h-method', 'gistar');
+  await gi;
+  await page.waitForFunction(() => document.querySelector('#legend').textContent.includes('Gi*'));
+  const hot = await cells(page, 'cell-gi3') + await cells(page, 'cell-gi2') + await cells(page, 'cell-gi1');
+  assert.ok(hot > 0, 'some cells are hot spots');
+  assert.match(await page.locator('#legend').textContent(), /Hot spot, 99% confidence/);
+  assert.match(await page.locator('#legend').textContent(), /Cold spot/);
+  await shot(page, 'gistar.png');
+  clean(seen);
+  await context.close();
+});
+
+test('moving the time slider asks for that month and redraws the map', { skip: PENDING.hotspots }, async () => {
+  const { context, page, seen } = await open(browser);
+  await signIn(page, 'analyst');
+  const before = await page.locator('.leaflet-cells-pane path.cell').evaluateAll((ps) => ps.map((p) => p.getAttribute('d') + p.getAttribute('fill')).join('|'));
+  const req = waitForApi(page, '/api/v1/maps/hotspots', (q) => q.get('from') && q.get('from').endsWith('-01') && q.get('to') && q.get('from').slice(0, 7) === q.get('to').slice(0, 7));
+  const slider = page.locator('#f-month');
+  await slider.focus();
+  for (let i = 0; i < 14; i++) await page.keyboard.press('ArrowRight');
+  const res = await req;
+  assert.equal(res.status(), 200);
+  const q = new URL(res.url()).searchParams;
+  const label = await page.locator('#f-month-label').textContent();
+  assert.notEqual(label, 'whole range');
+  await page.waitForFunction(() => !document.body.hasAttribute('aria-busy'));
+  const afterMonth = await page.locator('.leaflet-cells-pane path.cell').evaluateAll((ps) => ps.map((p) => p.getAttribute('d') + p.getAttribute('fill')).join('|'));
+  assert.notEqual(afterMonth, before, `the map changed for ${label} (${q.get('from')}..${q.get('to')})`);
+  clean(seen);
+  await context.close();
+});
+
+test('click a place and read its profile; open a network\'s link chart', { skip: PENDING.associations }, async () => {
+  const { context, page, seen } = await open(browser);
+  await signIn(page, 'analyst');
+  const assoc = waitForApi(page, '/api/v1/maps/associations');
+  await page.check('#l-assoc');
+  await assoc;
+  await page.locator('.leaflet-places-pane path.place').first().waitFor();
+  assert.ok(await page.locator('.leaflet-places-pane path.place').count() > 5);
+  assert.ok(await page.locator('.leaflet-edges-pane path.edge-confirmed').count() > 0, 'confirmed links drawn solid');
+  assert.ok(await page.locator('.leaflet-edges-pane path.edge-unconfirmed').count() > 0, 'unconfirmed links drawn dashed');
+  assert.ok(await page.locator('.leaflet-edges-pane path.edge-unconfirmed[stroke-dasharray]').count() > 0);
+
+  // Choose the largest network; its places are listed and the map zooms to it.
+  await page.locator('#a-networks button').first().click();
+  await page.locator('#pane-network h2').waitFor();
+  // Open a place from the map itself.
+  const profile = waitForApi(page, '/api/v1/places/' + await page.locator('.leaflet-places-pane path.place').first().getAttribute('data-place-id') + '/profile');
+  await page.locator('.leaflet-places-pane path.place').first().click({ force: true });
+  await profile;
+  await page.locator('#place-title').waitFor();
+  assert.notEqual((await page.locator('#place-title').textContent()).trim(), '');
+  await shot(page, 'place.png');
+
+  await page.click('#tab-network');
+  const graph = page.waitForResponse((r) => /\/api\/v1\/networks\/[^/]+\/graph$/.test(new URL(r.url()).pathname));
+  await page.click('#open-linkchart');
+  assert.equal((await graph).status(), 200);
+  await page.locator('#linkchart canvas').first().waitFor();
+  const nodes = await page.evaluate(() => window.__linkchart.nodes().length);
+  const edges = await page.evaluate(() => window.__linkchart.edges().length);
+  assert.ok(nodes > 2 && edges > 1, `link chart: ${nodes} nodes, ${edges} edges`);
+  await shot(page, 'network.png');
+  clean(seen);
+  await context.close();
+});
+
+test('a partner sees suppressed cells marked as such, and no association map', { skip: PENDING.hotspots }, async () => {
+  const { context, page, seen } = await open(browser);
+  await signIn(page, 'partner', '');
+  assert.equal(await page.locator('#who-role').textContent(), 'partner');
+  assert.match(await page.locator('#who-scope').textContent(), /aggregates only/);
+  const supp = await cells(page, 'cell-suppressed');
+  assert.ok(supp > 0, 'some cells are suppressed for a partner');
+  const fill = await page.locator('.leaflet-cells-pane path.cell-suppressed').first().getAttribute('fill');
+  assert.equal(fill, 'url(#cm-hatch)', 'suppressed cells are hatched, not hidden');
+  assert.match(await page.locator('#legend').textContent(), /Suppressed/);
+  assert.ok(await page.locator('#l-assoc').isDisabled(), 'association map is off for aggregate-only roles');
+  await shot(page, 'partner.png');
+  clean(seen);
+  await context.close();
+});
+
+test('the hour × weekday heatmap, the Current Picture and the trend', { skip: PENDING.reports || PENDING.hotspots }, async () => {
+  const { context, page, seen } = await open(browser);
+  await signIn(page, 'analyst');
+  const prof = waitForApi(page, '/api/v1/maps/hotspots/profile');
+  await page.click('#tab-time');
+  await prof;
+  await page.locator('#pane-time svg.heatmap').waitFor();
+  assert.equal(await page.locator('#pane-time rect.hm-cell').count(), 168);
+  const pic = waitForApi(page, '/api/v1/reports/current-picture');
+  await page.click('#tab-picture');
+  await pic;
+  await page.locator('#pane-picture table').waitFor();
+  assert.ok(await page.locator('#pane-picture tbody tr').count() >= 10);
+  await page.locator('#pane-picture svg.line').waitFor();
+  clean(seen);
+  await context.close();
+});
+
+test('a failed request says what failed and offers to try again', { skip: PENDING.hotspots }, async () => {
+  const { context, page, seen } = await open(browser, { session: { token: TOKENS.analyst, purpose: 'Automated browser test' } });
+  let fail = true;
+  await page.route('**/api/v1/maps/hotspots?*', (route) => (fail ? route.abort('connectionrefused') : route.continue()));
+  await page.goto(`${BASE}/`);
+  await ready(page);
+  const alert = page.locator('.alert', { hasText: /Could not reach the contextmap service to load hotspots/ });
+  await alert.waitFor();
+  fail = false;
+  await alert.getByRole('button', { name: 'Try again' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('.leaflet-cells-pane path.cell').length > 0);
+  assert.equal(await page.locator('.alert').count(), 0);
+  seen.errors = seen.errors.filter((e) => !/Failed to fetch/.test(e));
+  clean(seen);
+  await context.close();
+});
+
+test('first view: timing with the demo data (reported, not a threshold)', async () => {
+  const runs = [];
+  for (let i = 0; i < 5; i++) {
+    // A fresh context each time: an empty cache, as on a first visit of the
+    // day; the token is already in the tab's session (as after sign-in).
+    const { context, page, seen } = await open(browser, { session: { token: TOKENS.analyst, purpose: 'Automated browser test' } });
+    await page.goto(`${BASE}/`);
+    await ready(page);
+    runs.push(await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      const res = performance.getEntriesByType('resource');
+      return {
+        ready_ms: Math.round(performance.now()),
+        dom_interactive_ms: Math.round(nav.domInteractive),
+        dom_content_loaded_ms: Math.round(nav.domContentLoadedEventEnd),
+        load_ms: Math.round(nav.loadEventEnd),
+        requests: res.length + 1,
+        transferred_kb: Math.round((res.reduce((s, r) => s + r.transferSize, 0) + nav.transferSize) / 1024),
+        decoded_kb: Math.round((res.reduce((s, r) => s + r.decodedBodySize, 0) + nav.decodedBodySize) / 1024),
+      };
+    }));
+    clean(seen);
+    await context.close();
+  }
+  const med = (k) => runs.map((r) => r[k]).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
+  const summary = Object.fromEntries(Object.keys(runs[0]).map((k) => [k, med(k)]));
+  console.log(`FIRST_VIEW median of ${runs.length}: ${JSON.stringify(summary)}`);
+  console.log(`FIRST_VIEW runs: ${JSON.stringify(runs.map((r) => r.ready_ms))}`);
+  if (SHOTS) {
+    mkdirSync(SHOTS, { recursive: true });
+    writeFileSync(join(SHOTS, 'first-view.json'), JSON.stringify({ summary, runs }, null, 2));
+  }
+});

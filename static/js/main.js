@@ -1,0 +1,144 @@
+// The web map's entry point: configuration, sign-in, then the map, its
+// layers, filters and panels. Each layer is its own module with a small
+// adapter from the API's JSON.
+
+import { Api } from './api.js';
+import { $, h, words } from './dom.js';
+import { showActivity, setIdleText, report, initTabs } from './ui.js';
+import { signIn, signOut, askPurpose, article } from './signin.js';
+import { createMap, fetchBasemap, drawBasemap, bindToggle } from './mapview.js';
+import { Filters } from './filters.js';
+import { HotspotLayer, Legend } from './hotspots.js';
+import { AssociationLayer, linkParams } from './associations.js';
+import { showPlace } from './place.js';
+import { showNetwork } from './network.js';
+import { showTime, showPicture } from './picture.js';
+
+// Started at once, before sign-in: none of these need a token.
+const configP = fetch('config.json').then((r) => r.json()).catch(() => ({}));
+const basemapP = fetchBasemap();
+
+async function start() {
+  const api = new Api({ onActivity: showActivity });
+  const config = await configP;
+  const me = await signIn(api, config);
+  performance.mark('cm-signed-in');
+  // A token that stops working (revoked, expired) sends the user back to
+  // the sign-in dialog.
+  api.onUnauthorised = () => signOut();
+  showWho(me, api);
+  $('app').hidden = false;
+  const selectTab = initTabs();
+
+  const map = createMap($('map'));
+  // Alerts come and go above the map: keep Leaflet's idea of its size true.
+  new ResizeObserver(() => map.invalidateSize({ pan: false })).observe($('map'));
+  const legend = new Legend($('legend'));
+  const rangeP = dataRange(api);
+  const districts = (await report('districts', () => api.get('/api/v1/districts', { geometry: true }, { label: 'district boundaries' })))?.items || [];
+  performance.mark('cm-districts');
+  const districtName = (code) => (districts.find((d) => d.code === code) || {}).name || code;
+  const filters = new Filters();
+  filters.init(districts);
+  const basemap = report('basemap', async () => drawBasemap(map, districts, await basemapP, config)).then((layers) => {
+    performance.mark('cm-basemap');
+    if (!layers) return;
+    bindToggle(map, $('b-districts'), layers.districts);
+    bindToggle(map, $('b-roads'), layers.roads);
+    bindToggle(map, $('b-water'), layers.water);
+    if (layers.tiles) {
+      $('b-tiles-label').hidden = false;
+      bindToggle(map, $('b-tiles'), layers.tiles);
+    }
+  });
+
+  const hot = new HotspotLayer(map, api, legend);
+  const openPlace = (id, name) => {
+    selectTab('tab-place');
+    return report('place', () => showPlace(api, id, name, filters.get(), districtName));
+  };
+  const assoc = new AssociationLayer(map, api, legend, {
+    onPlace: openPlace,
+    districtName,
+    personLevel: me.person_level,
+    onNetwork: (n, shown) => {
+      selectTab('tab-network');
+      showNetwork(api, n, shown, { onPlace: openPlace, districtName, personLevel: me.person_level, linkParams: () => { const { district, ...rest } = linkParams(filters.get()); return rest; } });
+    },
+  });
+  document.addEventListener('openplace', (e) => openPlace(e.detail.id, e.detail.name));
+
+  const visiblePane = () => document.querySelector('[role=tab][aria-selected=true]').id;
+  const refreshPane = (f) => {
+    const tab = visiblePane();
+    if (tab === 'tab-time') return report('time', () => showTime(api, f, filters.describe()));
+    if (tab === 'tab-picture') return report('picture', () => showPicture(api, f, districtName));
+    return null;
+  };
+  document.addEventListener('tabshown', () => refreshPane(filters.get()));
+
+  filters.onChange((f) => report('hotspots', () => hot.update(f)));
+  filters.onChange((f) => (assoc.on ? report('associations', () => assoc.update(f)) : null));
+  filters.onChange((f) => refreshPane(f));
+  filters.onChange(() => setIdleText(`Showing ${filters.describe()}`));
+  for (const id of ['h-method', 'h-shape', 'h-cell']) {
+    $(id).addEventListener('change', () => report('hotspots', () => hot.update(filters.get())));
+  }
+  $('l-hot').addEventListener('change', () => report('hotspots', () => hot.setOn($('l-hot').checked, filters.get())));
+  $('l-assoc').addEventListener('change', () => report('associations', () => assoc.setOn($('l-assoc').checked, filters.get())));
+  $('a-networks').addEventListener('click', (e) => {
+    const b = e.target.closest('button[data-network]');
+    if (b) report('network', () => assoc.select(b.dataset.network));
+  });
+
+  // The data's extent sets the slider's months; the trend knows it. Without
+  // it, the last three years.
+  const range = await rangeP;
+  filters.setRange(range.from, range.to);
+  await Promise.all([basemap, filters.emit()]);
+  performance.mark('cm-ready');
+  document.body.dataset.ready = 'true'; // the browser tests wait for this
+}
+
+async function dataRange(api) {
+  const today = new Date();
+  const fallback = {
+    from: new Date(Date.UTC(today.getUTCFullYear() - 3, today.getUTCMonth(), 1)).toISOString().slice(0, 10),
+    to: today.toISOString().slice(0, 10),
+  };
+  try {
+    const t = await api.get('/api/v1/reports/trend', {}, { key: 'range', label: 'the data range' });
+    if (t && t.from && t.to) return { from: t.from.slice(0, 10), to: t.to.slice(0, 10) };
+  } catch {
+    // no trend yet: use the fallback
+  }
+  return fallback;
+}
+
+function showWho(me, api) {
+  $('who').hidden = false;
+  $('who-role').textContent = me.role;
+  let scope;
+  if (me.aggregates_only) scope = 'aggregates only · small numbers suppressed';
+  else if (!me.person_level) scope = 'no person-level data';
+  else if (me.districts && me.districts.length) scope = `person-level in ${me.districts.join(', ')} · aggregates elsewhere`;
+  else scope = `person-level · all districts${me.sees_adults_of_concern ? ' · adults of concern' : ''}`;
+  $('who-scope').textContent = scope;
+  $('who-role').title = `Signed in as ${article(me.role)} ${me.role}${me.label ? ` (${me.label})` : ''}`;
+  const showPurpose = () => {
+    $('who-purpose').textContent = api.purpose ? `Purpose: ${api.purpose}` : '';
+    $('change-purpose').hidden = !me.person_level;
+  };
+  showPurpose();
+  $('change-purpose').onclick = async () => {
+    await askPurpose(api, me);
+    showPurpose();
+  };
+  $('sign-out').onclick = signOut;
+}
+
+start().catch((e) => {
+  $('alerts').append(h('div', { class: 'alert' }, h('p', {}, `The map could not start: ${e.message}`)));
+});
+
+export { words };
