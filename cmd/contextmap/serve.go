@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/contextmap/contextmap/geo"
 	"github.com/contextmap/contextmap/intel/demo"
 	"github.com/contextmap/contextmap/intel/httpapi"
 	"github.com/contextmap/contextmap/intel/oidc"
@@ -26,9 +27,13 @@ func cmdServe(ctx context.Context, args []string) error {
 	fs.IntVar(&cfg.BodyLimit, "body-limit", envInt("CONTEXTMAP_BODY_LIMIT", cfg.BodyLimit), "largest request body in bytes (env CONTEXTMAP_BODY_LIMIT)")
 	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", envDuration("CONTEXTMAP_REQUEST_TIMEOUT", cfg.RequestTimeout), "time limit of one request (env CONTEXTMAP_REQUEST_TIMEOUT)")
 	fs.IntVar(&cfg.RateLimit, "rate-limit", envInt("CONTEXTMAP_RATE_LIMIT", cfg.RateLimit), "requests per minute per token, 0 for none (env CONTEXTMAP_RATE_LIMIT)")
+	fs.IntVar(&cfg.Disclosure.Threshold, "disclosure-threshold", envInt("CONTEXTMAP_DISCLOSURE_THRESHOLD", geo.DefaultThreshold), "counts of young people from 1 to this minus 1 are hidden from roles without person-level access (env CONTEXTMAP_DISCLOSURE_THRESHOLD)")
 	cors := fs.String("cors-origins", env("CONTEXTMAP_CORS_ORIGINS", ""), "comma-separated origins allowed to call the API from a browser (env CONTEXTMAP_CORS_ORIGINS); empty: same origin only")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if cfg.Disclosure.Threshold < 1 {
+		return fmt.Errorf("--disclosure-threshold must be at least 1 (1 hides nothing)")
 	}
 	for _, o := range strings.Split(*cors, ",") {
 		if o = strings.TrimSpace(o); o != "" {

@@ -56,6 +56,7 @@ func (s *Server) routes(api fiber.Router) {
 	api.Get("/events/:id", s.getEvent)
 	api.Put("/events/:id", s.updateEvent)
 	api.Delete("/events/:id", s.deleteEvent)
+	s.contextworkRoutes(api)
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
