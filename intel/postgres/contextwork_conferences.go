@@ -275,7 +275,7 @@ func (db *DB) risingPlaces(ctx context.Context, pr intel.Principal, district str
 	  FROM agg `+ctxJoins("agg.place_id", "c")+`
 	  LEFT JOIN LATERAL (SELECT id, status FROM context_cases k WHERE k.context_id = agg.place_id AND k.opened_on <= $3
 	                      AND (k.closed_on IS NULL OR k.closed_on > $3) ORDER BY id DESC LIMIT 1) k ON true
-	 WHERE agg.recent >= $5 AND agg.recent >= $6 * agg.previous AND ($7 = '' OR cpl.district = $7)
+	 WHERE agg.recent >= $5 AND agg.recent >= $6::float8 * agg.previous AND ($7 = '' OR cpl.district = $7)
 	 ORDER BY agg.recent - agg.previous DESC, agg.place_id LIMIT 50`, pr,
 		prevFrom, recentFrom, asOf.Time, rules.EventKinds, rules.MinEvents, rules.Ratio, district)
 	rows, err := db.Pool.Query(ctx, q, args...)
@@ -338,7 +338,7 @@ func (db *DB) crossDistrictContexts(ctx context.Context, pr intel.Principal, dis
 func (db *DB) overdueActions(ctx context.Context, pr intel.Principal, district string, asOf intel.Date) ([]intel.Action, error) {
 	q, args := withPrincipal(`SELECT `+actionCols+ctxCols("x")+actionFrom+`
 		LEFT JOIN conferences acf ON acf.id = a.conference_id
-		WHERE a.due_on < $1 AND (a.done_on IS NULL OR a.done_on > $1) AND a.created_at < ($1::date + 1)
+		WHERE a.due_on < $1 AND (a.done_on IS NULL OR a.done_on > $1)
 		  AND ($2 = '' OR coalesce(xpl.district, xpg.district, xps.district) = $2 OR acf.district = $2)
 		ORDER BY a.due_on, a.id LIMIT 100`, pr, asOf.Time, district)
 	rows, err := db.Pool.Query(ctx, q, args...)
