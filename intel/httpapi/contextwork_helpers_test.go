@@ -40,7 +40,9 @@ func (h *harness) lonLat(x, y float64) []float64 {
 	return []float64{lon, lat}
 }
 
-func point(lonlat []float64) map[string]any { return map[string]any{"type": "Point", "coordinates": lonlat} }
+func point(lonlat []float64) map[string]any {
+	return map[string]any{"type": "Point", "coordinates": lonlat}
+}
 
 // square is a BNG-aligned square polygon from (x0, y0) to (x1, y1), as lon/lat.
 func (h *harness) square(x0, y0, x1, y1 float64) map[string]any {
