@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http/httptest"
 	"net/url"
 	"testing"
 
@@ -164,4 +165,18 @@ func harnessOn(t *testing.T, db *postgres.DB) *harness {
 	}
 	h.tokens["district"] = h.token(intel.RoleDistrict, "E07000028")
 	return h
+}
+
+// withoutPurpose sends a request with no stated purpose and returns the
+// status.
+func (h *harness) withoutPurpose(role, method, path string) int {
+	h.t.Helper()
+	req := httptest.NewRequest(method, path, nil)
+	req.Header.Set("Authorization", "Bearer "+h.tokens[role])
+	resp, err := h.srv.App.Test(req, 10_000)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
