@@ -195,7 +195,7 @@ func TestCaseChildren(t *testing.T) {
 	c, d, e := h.yp("YP-CH-C", "E07000028"), h.yp("YP-CH-D", "E07000028"), h.yp("YP-CH-E", "E07000028")
 	aoc := h.adult("AOC-CH-1", "E07000028")
 	h.link("frequents", a, park, "2021-01-01", "2021-02-01", "2030-01-01") // in
-	h.eventAt("sighting", "2021-02-10T20:00:00Z", park, 0, 0, b)          // in (Kendal child, event at the park)
+	h.eventAt("sighting", "2021-02-10T20:00:00Z", park, 0, 0, b)           // in (Kendal child, event at the park)
 	h.link("frequents", c, park, "2021-01-01", "2021-02-01", "2021-01-31") // past review before the period ends: out
 	h.eventAt("return_home_interview", "2021-02-10T12:00:00Z", park, 0, 0, d)
 	h.link("frequents", e, park, "2018-01-01", "2018-06-01", "2030-01-01") // last seen before the period: out
