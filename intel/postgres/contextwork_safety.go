@@ -60,6 +60,9 @@ func (db *DB) ListSafetyMarks(ctx context.Context, pr intel.Principal, f SafetyF
 	return collect(rows, scanMark, "safety marks")
 }
 
+// MarkReachM is how far outside the area's districts a mark may be.
+const MarkReachM = 20000
+
 // checkMark checks the young person (in scope) and the geometry.
 func checkMark(ctx context.Context, tx pgx.Tx, pr intel.Principal, in intel.SafetyMarkInput) error {
 	var kind string
@@ -76,14 +79,23 @@ func checkMark(ctx context.Context, tx pgx.Tx, pr intel.Principal, in intel.Safe
 	}
 	var reason string
 	var km2 float64
+	var near bool
+	// A mark far from every district is a mistake (longitude and latitude
+	// swapped lands British points in the Indian Ocean); one just over a
+	// boundary is not.
 	err = tx.QueryRow(ctx, `SELECT CASE WHEN ST_IsValid(g) THEN '' ELSE ST_IsValidReason(g) END,
-		CASE WHEN ST_IsValid(g) THEN ST_Area(g::geography) / 1e6 ELSE 0 END
-		FROM ST_SetSRID(ST_GeomFromGeoJSON($1::text), 4326) g`, string(in.Geometry)).Scan(&reason, &km2)
+		CASE WHEN ST_IsValid(g) THEN ST_Area(g::geography) / 1e6 ELSE 0 END,
+		NOT EXISTS (SELECT 1 FROM districts) OR EXISTS (SELECT 1 FROM districts d WHERE ST_DWithin(d.geom, g, 0.5)
+			AND ST_DWithin(d.geom::geography, g::geography, $2))
+		FROM ST_SetSRID(ST_GeomFromGeoJSON($1::text), 4326) g`, string(in.Geometry), MarkReachM).Scan(&reason, &km2, &near)
 	if err != nil {
 		return intel.Invalid("geometry", "is not a valid GeoJSON geometry")
 	}
 	if reason != "" {
 		return intel.Invalid("geometry", "is not a valid geometry: "+reason)
+	}
+	if !near {
+		return intel.Invalid("geometry", fmt.Sprintf("is more than %d km from every district: is it [longitude, latitude]?", MarkReachM/1000))
 	}
 	if km2 > intel.MaxMarkAreaKm2 {
 		return intel.Invalid("geometry", fmt.Sprintf("covers %.1f km²: an area mark is at most %d km²", km2, intel.MaxMarkAreaKm2))
