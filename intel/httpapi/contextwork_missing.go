@@ -156,7 +156,7 @@ h1{font-size:15pt;margin:0}h2{font-size:11pt;margin:14px 0 4px;border-bottom:1px
 .top{display:flex;gap:12px;align-items:flex-start}.top table{flex:1}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:2px 4px;border-bottom:1px solid #ddd}
 th{font-weight:600;background:#f2f2f2}.kv th{width:35%}
-figure{margin:0;flex:0 0 auto}figcaption{font-size:8pt;color:#333}svg{border:1px solid #999;background:#fafafa}
+figure{margin:0;flex:0 0 480px;width:480px}figcaption{font-size:8pt;color:#333}svg{border:1px solid #999;background:#fafafa}
 .muted{color:#555}footer{margin-top:16px;font-size:8pt;color:#444}
 @media print{body{padding:0}h2{break-after:avoid}tr{break-inside:avoid}}`
 
@@ -273,6 +273,7 @@ var profileTmpl = template.Must(template.New("profile").Funcs(template.FuncMap{
 	},
 	"label": func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 	"inc":   func(i int) int { return i + 1 },
+	"deref": func(b *bool) bool { return b != nil && *b },
 	"join":  strings.Join,
 	"num":   func(places []intel.ProfilePlace, id *int64) string { return placeNumber(places, id) },
 	"yesno": func(b *bool) string {
@@ -323,7 +324,7 @@ var profileTmpl = template.Must(template.New("profile").Funcs(template.FuncMap{
 
 <h2>Associates</h2>
 {{if .P.Associates}}<table><tr><th>Pseudonym</th><th>Kind</th><th>Age band</th><th>Link</th><th>Seen together (events)</th><th>Grade</th><th>Last seen</th></tr>
-{{range .P.Associates}}<tr><td>{{.Pseudonym}}</td><td>{{label .Kind}}</td><td>{{str .AgeBand}}</td><td>{{if .Linked}}associates with{{if .Nature}} ({{str .Nature}}){{end}}{{else}}—{{end}}</td><td>{{.SeenWith}}</td><td>{{with .Grade}}{{.}}{{else}}—{{end}}{{with .Confirmed}}{{if .}}, confirmed{{else}}, unconfirmed{{end}}{{end}}</td><td>{{date .LastSeen}}</td></tr>
+{{range .P.Associates}}<tr><td>{{.Pseudonym}}</td><td>{{label .Kind}}</td><td>{{str .AgeBand}}</td><td>{{if .Linked}}associates with{{if .Nature}} ({{str .Nature}}){{end}}{{else}}—{{end}}</td><td>{{.SeenWith}}</td><td>{{with .Grade}}{{.}}{{else}}—{{end}}{{if .Confirmed}}{{if deref .Confirmed}}, confirmed{{else}}, unconfirmed{{end}}{{end}}</td><td>{{date .LastSeen}}</td></tr>
 {{end}}</table>{{else}}<p class="muted">None known.</p>{{end}}
 {{if .P.AssociatesWithheld}}<p class="muted">{{.P.AssociatesWithheld}} further associate(s) are outside what your role may see.</p>{{end}}
 
