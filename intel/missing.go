@@ -76,7 +76,7 @@ func (in *IdentifierQuery) Validate() error {
 
 // NormaliseIdentifier puts an identifier in the one form that is hashed,
 // so the same phone written two ways matches: a phone keeps its digits
-// (with +44 or 0044 written as a leading 0); a handle is lower-cased
+// (with +44 or 0044, and "+44 (0)", written as a leading 0); a handle is lower-cased
 // without a leading @ or spaces. It returns why the value is not one, or
 // "".
 func NormaliseIdentifier(kind, value string) (string, string) {
@@ -102,11 +102,12 @@ func NormaliseIdentifier(kind, value string) (string, string) {
 			}
 		}
 		d := b.String()
+		// +44 and 0044 become the trunk 0, "+44 (0)7700" included.
 		switch {
 		case strings.HasPrefix(d, "+44"):
-			d = "0" + d[3:]
+			d = "0" + strings.TrimPrefix(d[3:], "0")
 		case strings.HasPrefix(d, "0044"):
-			d = "0" + d[4:]
+			d = "0" + strings.TrimPrefix(d[4:], "0")
 		}
 		if n := len(strings.TrimPrefix(d, "+")); n < 6 || n > 15 {
 			return "", "a phone number has 6 to 15 digits"
