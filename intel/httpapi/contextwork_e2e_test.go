@@ -63,12 +63,19 @@ func TestContextWorkEndToEnd(t *testing.T) {
 		ev("incident", at, S, yp3)
 	}
 
-	// A peer group with members from Carlisle and Eden; a member from
-	// Allerdale whose link was past review on the agenda date.
+	// A peer group with two members from Carlisle and two from Eden, and
+	// two from Allerdale whose links were past review on the agenda date.
+	yp5, yp6 := h.yp("YP-E2E-5", eden), h.yp("YP-E2E-6", allerdale)
 	G := id(h.must(201, "analyst", "POST", "/api/v1/groups", map[string]any{"name": "Riverside lot", "district": carlisle}))
-	h.link("member_of", yp1, G, "2021-01-01", "2021-02-01", "2030-01-01")
-	h.link("member_of", yp3, G, "2021-01-01", "2021-02-01", "2030-01-01")
+	for _, m := range []int64{yp1, yp2, yp3, yp5} {
+		h.link("member_of", m, G, "2021-01-01", "2021-02-01", "2030-01-01")
+	}
 	h.link("member_of", yp4, G, "2021-01-01", "2021-02-01", "2021-02-01")
+	h.link("member_of", yp6, G, "2021-01-01", "2021-02-01", "2021-02-01")
+	// One child from each of two districts is not a network.
+	T := h.placeAt("Chip shop", "takeaway", 341500, 557500)
+	h.link("frequents", yp1, T, "2021-01-01", "2021-02-01", "2030-01-01")
+	h.link("frequents", yp3, T, "2021-01-01", "2021-02-01", "2030-01-01")
 
 	agendaPath := "/api/v1/conferences/agenda?as_of=2021-03-01"
 	a := h.must(200, "analyst", "GET", agendaPath, nil)
@@ -93,8 +100,8 @@ func TestContextWorkEndToEnd(t *testing.T) {
 	}
 	cross := items(a, "cross_district")
 	if len(cross) != 1 || num(asMap(cross[0]["context"])["id"]) != float64(G) ||
-		fmt.Sprint(cross[0]["districts"]) != "["+carlisle+" "+eden+"]" || num(asMap(cross[0]["young_people"])["count"]) != 2 {
-		t.Errorf("cross-district: %s, want the group with Carlisle and Eden, 2 young people", pretty(cross))
+		fmt.Sprint(cross[0]["districts"]) != "["+carlisle+" "+eden+"]" || num(asMap(cross[0]["young_people"])["count"]) != 4 {
+		t.Errorf("cross-district: %s, want the group with Carlisle and Eden, 4 young people", pretty(cross))
 	}
 
 	// The park gets a context case, with actions.
@@ -149,7 +156,7 @@ func TestContextWorkEndToEnd(t *testing.T) {
 		t.Errorf("Carlisle team on a Carlisle place: %s, want the exact count", pretty(dp))
 	}
 	if dc := items(da, "cross_district")[0]; !asMap(dc["young_people"])["suppressed"].(bool) {
-		t.Errorf("Carlisle team on a Carlisle-Eden group: %s, want the count suppressed (Eden is not theirs)", pretty(dc))
+		t.Errorf("Carlisle team on a Carlisle-Eden group: %s, want the count suppressed (Eden is not theirs; 4 < 5)", pretty(dc))
 	}
 
 	// The disruption: a closure order at P on 15 March 2021.

@@ -299,19 +299,23 @@ func (db *DB) risingPlaces(ctx context.Context, pr intel.Principal, district str
 
 // CrossDistrictMethod says how the agenda finds groupings that span
 // districts until network detection (branch networks) is merged.
-const CrossDistrictMethod = "stand-in: contexts (places, peer groups, online spaces) to which young people of two or more " +
-	"districts are tied in the period, by a link seen in it or an event at the context"
+const CrossDistrictMethod = "stand-in: contexts (places, peer groups, online spaces) to which at least two young people " +
+	"of each of two or more districts are tied in the period, by a link seen in it or an event at the context"
 
 // crossDistrictContexts is the stand-in for "networks spanning districts":
-// contexts that young people of two or more districts are tied to over the
-// period (tiesSQL: links seen in the period, events at the place or with
-// the group). It is one function so network detection can replace it.
+// contexts that at least two young people of each of two or more districts
+// are tied to over the period (tiesSQL: links seen in the period, events at
+// the place or with the group); one child passing through from elsewhere
+// does not make a network. It is one function so network detection can
+// replace it.
 func (db *DB) crossDistrictContexts(ctx context.Context, pr intel.Principal, district string, from, to intel.Date) ([]intel.CrossDistrictContext, error) {
-	q, args := withPrincipal(withPeriod(`WITH g AS (
-		SELECT t.context_id, array_agg(DISTINCT p.district ORDER BY p.district) AS districts,
-		       count(DISTINCT t.person_id) AS young_people
+	q, args := withPrincipal(withPeriod(`WITH pd AS (
+		SELECT t.context_id, p.district, count(DISTINCT t.person_id) AS n
 		  FROM (`+tiesSQL("true", "true")+`) t JOIN people p ON p.id = t.person_id AND p.district IS NOT NULL
-		 GROUP BY t.context_id HAVING count(DISTINCT p.district) >= 2
+		 GROUP BY t.context_id, p.district
+	), g AS (
+		SELECT context_id, array_agg(district ORDER BY district) AS districts, sum(n)::int AS young_people
+		  FROM pd GROUP BY context_id HAVING count(*) FILTER (WHERE n >= 2) >= 2
 	)
 	SELECT g.districts, g.young_people, k.id, `+ctxCols("c")+`
 	  FROM g `+ctxJoins("g.context_id", "c")+`
