@@ -51,6 +51,7 @@ func (s *Server) routes(api fiber.Router) {
 	s.importRoutes(api)
 	s.hotspotRoutes(api)
 	s.exportRoutes(api)
+	s.contextworkRoutes(api)
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

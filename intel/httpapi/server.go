@@ -18,6 +18,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
+	"github.com/contextmap/contextmap/geo"
 	"github.com/contextmap/contextmap/intel"
 	"github.com/contextmap/contextmap/intel/oidc"
 	"github.com/contextmap/contextmap/intel/postgres"
@@ -42,6 +43,10 @@ type Config struct {
 	DisclosureThreshold int
 	// Web configures the web map (tile layer, browser sign-in).
 	Web WebConfig
+	// Disclosure is the disclosure control applied to counts of young
+	// people shown to callers without person-level access to them; the
+	// zero value is geo.DefaultThreshold (counts 1-4 hidden).
+	Disclosure geo.Rule
 }
 
 // DefaultConfig is what the service runs with unless told otherwise.
