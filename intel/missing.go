@@ -170,8 +170,8 @@ type ProfileAssociate struct {
 	LastSeen  *Date   `json:"last_seen"`
 }
 
-// ProfileContext is a peer group or online space the child belongs to.
-type ProfileContext struct {
+// MissingContext is a peer group or online space the child belongs to.
+type MissingContext struct {
 	ID       int64   `json:"id"`
 	Type     string  `json:"type"`
 	Name     string  `json:"name"`
@@ -208,7 +208,7 @@ type MissingProfile struct {
 	// (other districts, adults of concern for roles that do not see them).
 	AssociatesWithheld int              `json:"associates_withheld"`
 	Places             []ProfilePlace   `json:"places"`
-	Contexts           []ProfileContext `json:"groups_and_spaces"`
+	Contexts           []MissingContext `json:"groups_and_spaces"`
 	Identifiers        []Identifier     `json:"phones_and_handles"`
 	Episodes           []ProfileEpisode `json:"missing_episodes"`
 	Notes              []string         `json:"notes"`

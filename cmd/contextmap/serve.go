@@ -29,7 +29,6 @@ func cmdServe(ctx context.Context, args []string) error {
 	fs.IntVar(&cfg.BodyLimit, "body-limit", envInt("CONTEXTMAP_BODY_LIMIT", cfg.BodyLimit), "largest request body in bytes (env CONTEXTMAP_BODY_LIMIT)")
 	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", envDuration("CONTEXTMAP_REQUEST_TIMEOUT", cfg.RequestTimeout), "time limit of one request (env CONTEXTMAP_REQUEST_TIMEOUT)")
 	fs.IntVar(&cfg.RateLimit, "rate-limit", envInt("CONTEXTMAP_RATE_LIMIT", cfg.RateLimit), "requests per minute per token, 0 for none (env CONTEXTMAP_RATE_LIMIT)")
-	fs.IntVar(&cfg.DisclosureThreshold, "disclosure-threshold", envInt("CONTEXTMAP_DISCLOSURE_THRESHOLD", 5), "aggregate-only readers never see counts of young people from 1 to this minus one (env CONTEXTMAP_DISCLOSURE_THRESHOLD)")
 	readURL := fs.String("read-database-url", env("READ_DATABASE_URL", ""), "PostgreSQL URL of a streaming read replica for map, report and OGC reads (env READ_DATABASE_URL); empty: the primary serves all")
 	readMaxLag := fs.Duration("read-max-lag", envDuration("CONTEXTMAP_READ_MAX_LAG", 30*time.Second), "replay lag beyond which reads leave the replica for the primary (env CONTEXTMAP_READ_MAX_LAG)")
 	tileURL := fs.String("tile-url", env("CONTEXTMAP_TILE_URL", ""), "web map: optional online tile layer, e.g. https://tile.example/{z}/{x}/{y}.png (env CONTEXTMAP_TILE_URL); empty: offline basemap only")

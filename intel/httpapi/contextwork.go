@@ -157,7 +157,7 @@ func intParam(c *fiber.Ctx, name string, def, lo, hi int) (int, error) {
 }
 
 // floatParam reads a number parameter within [lo, hi], def when absent.
-func floatParam(c *fiber.Ctx, name string, def, lo, hi float64) (float64, error) {
+func cwFloatParam(c *fiber.Ctx, name string, def, lo, hi float64) (float64, error) {
 	v := c.Query(name)
 	if v == "" {
 		return def, nil

@@ -33,7 +33,7 @@ func TestContextCases(t *testing.T) {
 		t.Errorf("context: %s", pretty(ctx))
 	}
 	w := items(got, "weighting")
-	if len(w) != 3 || asMap(w[1]["context"])["name"] != "The lads" || num(w[2]["rank"]) != 3 || asMap(w[2]["context"])["type"] != "space" {
+	if len(w) != 3 || asMap(w[1]["context"])["name"] != "The lads" || cwNum(w[2]["rank"]) != 3 || asMap(w[2]["context"])["type"] != "space" {
 		t.Errorf("weighting: %s", pretty(w))
 	}
 	if asMap(got["assessment"])["guardianship"] != "Park warden until 6pm only" || got["recorded_by"] != "test district" ||
@@ -111,7 +111,7 @@ func TestContextCases(t *testing.T) {
 	l := h.must(200, "district", "GET", "/api/v1/context-cases?status=open", nil)
 	var open []int64
 	for _, it := range items(l, "items") {
-		open = append(open, int64(num(it["id"])))
+		open = append(open, int64(cwNum(it["id"])))
 	}
 	if !slices.Equal(open, []int64{cid, id(gc)}) {
 		t.Errorf("open cases: %v, want %v", open, []int64{cid, id(gc)})
@@ -204,7 +204,7 @@ func TestCaseChildren(t *testing.T) {
 		"status": "closed", "lead_agency": "Police", "opened_on": "2021-01-15", "closed_on": "2021-03-31"})
 	cid := id(cs)
 	// The case's period: 15 Jan 2020 .. 31 Mar 2021.
-	if n := asMap(cs["children"]); num(n["count"]) != 2 {
+	if n := asMap(cs["children"]); cwNum(n["count"]) != 2 {
 		t.Errorf("analyst's count: %s, want 2 (A by link, B by event)", pretty(n))
 	}
 	if n := asMap(h.must(200, "district", "GET", path("/api/v1/context-cases", cid), nil)["children"]); n["suppressed"] != true || n["count"] != nil {
@@ -212,8 +212,8 @@ func TestCaseChildren(t *testing.T) {
 	}
 	kids := h.must(200, "analyst", "GET", path("/api/v1/context-cases", cid)+"/children", nil)
 	list := items(kids, "items")
-	if len(list) != 2 || num(list[0]["person_id"]) != float64(a) || num(list[1]["person_id"]) != float64(b) ||
-		fmt.Sprint(list[0]["ties"]) != "[frequents]" || fmt.Sprint(list[1]["ties"]) != "[event]" || num(list[1]["events"]) != 1 {
+	if len(list) != 2 || cwNum(list[0]["person_id"]) != float64(a) || cwNum(list[1]["person_id"]) != float64(b) ||
+		fmt.Sprint(list[0]["ties"]) != "[frequents]" || fmt.Sprint(list[1]["ties"]) != "[event]" || cwNum(list[1]["events"]) != 1 {
 		t.Errorf("children: %s", pretty(list))
 	}
 	if rs := h.auditOf("GET /api/v1/context-cases/:id/children"); len(rs) != 1 || fmt.Sprint(rs[0]["person_ids"]) != fmt.Sprint([]any{float64(a), float64(b)}) ||
@@ -221,7 +221,7 @@ func TestCaseChildren(t *testing.T) {
 		t.Errorf("audit of the children read: %s", pretty(rs))
 	}
 	dk := h.must(200, "district", "GET", path("/api/v1/context-cases", cid)+"/children", nil)
-	if l := items(dk, "items"); len(l) != 1 || num(l[0]["person_id"]) != float64(a) || asMap(dk["outside_your_districts"])["suppressed"] != true {
+	if l := items(dk, "items"); len(l) != 1 || cwNum(l[0]["person_id"]) != float64(a) || asMap(dk["outside_your_districts"])["suppressed"] != true {
 		t.Errorf("district children: %s, want A only and the other suppressed", pretty(dk))
 	}
 	if strings.Contains(fmt.Sprint(dk), "YP-CH-B") {
@@ -238,7 +238,7 @@ func TestCaseChildren(t *testing.T) {
 	}
 	// The child's side: the cases their own plan can refer to.
 	pc := h.must(200, "police", "GET", path("/api/v1/people", a)+"/context-cases?from=2021-01-01&to=2021-12-31", nil)
-	if l := items(pc, "items"); len(l) != 1 || num(l[0]["id"]) != float64(cid) {
+	if l := items(pc, "items"); len(l) != 1 || cwNum(l[0]["id"]) != float64(cid) {
 		t.Errorf("cases of A: %s", pretty(pc))
 	}
 	if rs := h.auditOf("GET /api/v1/people/:id/context-cases"); len(rs) != 1 || fmt.Sprint(rs[0]["person_ids"]) != fmt.Sprint([]any{float64(a)}) {

@@ -132,7 +132,7 @@ func (s *Server) agenda(c *fiber.Ctx) error {
 	if rules.MinEvents, err = intParam(c, "min_events", AgendaMinEvents, 1, 1000); err != nil {
 		return err
 	}
-	if rules.Ratio, err = floatParam(c, "ratio", AgendaRatio, 1, 100); err != nil {
+	if rules.Ratio, err = cwFloatParam(c, "ratio", AgendaRatio, 1, 100); err != nil {
 		return err
 	}
 	if rules.NetworkWeeks, err = intParam(c, "network_weeks", AgendaNetworkWeeks, 1, 104); err != nil {

@@ -14,7 +14,7 @@ func TestConferences(t *testing.T) {
 	h := newHarness(t)
 	park := h.placeAt("Park", "park", 340000, 556000)
 	flat := id(h.must(201, "analyst", "POST", "/api/v1/places", map[string]any{"name": "Flat 3, Back Lane", "kind": "house",
-		"geometry": point(h.lonLat(340300, 556300))}))
+		"geometry": cwPoint(h.lonLat(340300, 556300))}))
 	group := id(h.must(201, "analyst", "POST", "/api/v1/groups", map[string]any{"name": "The lads", "district": "E07000028"}))
 	h.yp("YP-CONF-1", "E07000028")
 	body := map[string]any{"held_on": "2021-03-01", "district": "E07000028", "chair": "MACE chair",
@@ -27,7 +27,7 @@ func TestConferences(t *testing.T) {
 	cf := h.must(201, "district", "POST", "/api/v1/conferences", body)
 	cid := id(cf)
 	acts := items(cf, "actions")
-	if len(acts) != 2 || asMap(acts[0]["context"])["name"] != "Flat 3, Back Lane" || num(acts[0]["conference_id"]) != float64(cid) {
+	if len(acts) != 2 || asMap(acts[0]["context"])["name"] != "Flat 3, Back Lane" || cwNum(acts[0]["conference_id"]) != float64(cid) {
 		t.Fatalf("actions: %s", pretty(acts))
 	}
 	ctxs := items(cf, "contexts")
@@ -51,7 +51,7 @@ func TestConferences(t *testing.T) {
 	// The generalised point is the centre of the flat's 1 km square.
 	want := h.lonLat(340500, 556500)
 	got := asMap(fl["geometry"])["coordinates"].([]any)
-	if d := num(got[0]) - want[0]; d > 1e-6 || d < -1e-6 {
+	if d := cwNum(got[0]) - want[0]; d > 1e-6 || d < -1e-6 {
 		t.Errorf("generalised flat at %v, want %v", got, want)
 	}
 	if strings.Contains(string(h.do("partner", "GET", path("/api/v1/conferences", cid), nil).Body), "Back Lane") {
@@ -63,7 +63,7 @@ func TestConferences(t *testing.T) {
 		"due_on": "2021-03-20", "done_on": "2021-03-18"}, {"description": "New", "owner": "Council", "due_on": "2021-04-30"}}
 	up := h.must(200, "district", "PUT", path("/api/v1/conferences", cid), body)
 	ua := items(up, "actions")
-	if len(ua) != 2 || num(ua[0]["id"]) != float64(id(acts[0])) || ua[0]["done"] != true || ua[1]["description"] != "New" {
+	if len(ua) != 2 || cwNum(ua[0]["id"]) != float64(id(acts[0])) || ua[0]["done"] != true || ua[1]["description"] != "New" {
 		t.Errorf("actions after replace: %s", pretty(ua))
 	}
 	other := h.must(201, "analyst", "POST", "/api/v1/conferences", map[string]any{"held_on": "2021-03-02", "chair": "Area MACE",
@@ -111,7 +111,7 @@ func TestConferences(t *testing.T) {
 		t.Errorf("district team deleting an area-wide conference: %d, want 403", r.Status)
 	}
 	l := h.must(200, "partner", "GET", "/api/v1/conferences?district=E07000028", nil)
-	if it := items(l, "items"); len(it) != 1 || num(it[0]["contexts"]) != 3 || num(it[0]["decisions"]) != 2 || num(it[0]["open_actions"]) != 1 {
+	if it := items(l, "items"); len(it) != 1 || cwNum(it[0]["contexts"]) != 3 || cwNum(it[0]["decisions"]) != 2 || cwNum(it[0]["open_actions"]) != 1 {
 		t.Errorf("conference list: %s", pretty(l))
 	}
 	if it := items(h.must(200, "analyst", "GET", "/api/v1/conferences?from=2021-03-02", nil), "items"); len(it) != 1 {
@@ -168,7 +168,7 @@ func TestDisruptionLog(t *testing.T) {
 		"applied_on": "2021-03-01", "outcome": "served", "lead_agency": "Cumbria Police"})
 	hotelReq := h.must(201, "analyst", "POST", "/api/v1/disruptions", map[string]any{"kind": "hotel_information_request",
 		"place_id": hotel, "person_id": aoc, "applied_on": "2021-03-02", "outcome": "complied", "lead_agency": "Cumbria Police"})
-	if cawn["outcome"] != "served" || num(cawn["person_id"]) != float64(aoc) || hotelReq["place"] == nil {
+	if cawn["outcome"] != "served" || cwNum(cawn["person_id"]) != float64(aoc) || hotelReq["place"] == nil {
 		t.Errorf("created: %s %s", pretty(cawn), pretty(hotelReq))
 	}
 	h.must(403, "district", "POST", "/api/v1/disruptions", map[string]any{"kind": "closure_order", "place_id": park,
@@ -177,7 +177,7 @@ func TestDisruptionLog(t *testing.T) {
 	// District teams: the adult of concern is withheld; an action whose
 	// only subject is an adult is not listed at all.
 	dl := items(h.must(200, "district", "GET", "/api/v1/disruptions", nil), "items")
-	if len(dl) != 1 || num(dl[0]["id"]) != float64(id(hotelReq)) || dl[0]["person_id"] != nil || dl[0]["person_withheld"] != true {
+	if len(dl) != 1 || cwNum(dl[0]["id"]) != float64(id(hotelReq)) || dl[0]["person_id"] != nil || dl[0]["person_withheld"] != true {
 		t.Errorf("district list: %s", pretty(dl))
 	}
 	h.must(404, "district", "GET", path("/api/v1/disruptions", id(cawn)), nil)
@@ -210,18 +210,18 @@ func TestDisruptionLog(t *testing.T) {
 	cell := func(m map[string]any, kind, j int) map[string]any {
 		return asMap(m["counts"].([]any)[kind].([]any)[j])
 	}
-	if col < 0 || num(cell(ac, 0, col)["count"]) != 1 || num(cell(ac, 3, col)["count"]) != 1 || num(asMap(ac["total"])["count"]) != 2 {
+	if col < 0 || cwNum(cell(ac, 0, col)["count"]) != 1 || cwNum(cell(ac, 3, col)["count"]) != 1 || cwNum(asMap(ac["total"])["count"]) != 2 {
 		t.Errorf("analyst counts: %s", pretty(ac))
 	}
 	pc := h.must(200, "partner", "GET", "/api/v1/disruptions/counts", nil)
 	if cell(pc, 0, col)["suppressed"] != true || cell(pc, 3, col)["suppressed"] != true || asMap(pc["total"])["suppressed"] != true ||
-		asMap(pc["district_totals"].([]any)[col])["suppressed"] != true || num(pc["threshold"]) != 5 {
+		asMap(pc["district_totals"].([]any)[col])["suppressed"] != true || cwNum(pc["threshold"]) != 5 {
 		t.Errorf("partner counts: %s", pretty(pc))
 	}
-	if z := cell(pc, 1, col); z["suppressed"] != false || num(z["count"]) != 0 {
+	if z := cell(pc, 1, col); z["suppressed"] != false || cwNum(z["count"]) != 0 {
 		t.Errorf("a zero is shown as zero: %s", pretty(z))
 	}
-	if c := h.must(200, "analyst", "GET", "/api/v1/disruptions/counts?from=2021-03-02", nil); num(asMap(c["total"])["count"]) != 1 {
+	if c := h.must(200, "analyst", "GET", "/api/v1/disruptions/counts?from=2021-03-02", nil); cwNum(asMap(c["total"])["count"]) != 1 {
 		t.Errorf("counts from 2 March: %s", pretty(c["total"]))
 	}
 	// A person-only action has no place to measure around.

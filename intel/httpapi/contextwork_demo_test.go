@@ -26,12 +26,12 @@ func TestContextWorkOnDemo(t *testing.T) {
 		t.Fatal("no rising places in the demo's December 2020")
 	}
 	for _, r := range rising {
-		rc, pc := num(r["recent_events"]), num(r["previous_events"])
+		rc, pc := cwNum(r["recent_events"]), cwNum(r["previous_events"])
 		if rc < 3 || rc < 1.5*pc {
 			t.Errorf("not rising by the rule: %s", pretty(r))
 		}
 	}
-	first := int64(num(asMap(rising[0]["context"])["id"]))
+	first := int64(cwNum(asMap(rising[0]["context"])["id"]))
 	var n int
 	err := h.db.Pool.QueryRow(ctx, `SELECT count(*) FROM events
 		WHERE (place_id = $1 OR found_place_id = $1)
@@ -40,7 +40,7 @@ func TestContextWorkOnDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if float64(n) != num(rising[0]["recent_events"]) {
+	if float64(n) != cwNum(rising[0]["recent_events"]) {
 		t.Errorf("place %d: %v recent events, an independent count gives %d", first, rising[0]["recent_events"], n)
 	}
 

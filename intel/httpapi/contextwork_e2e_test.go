@@ -84,23 +84,23 @@ func TestContextWorkEndToEnd(t *testing.T) {
 		t.Fatalf("rising places: %d, want 2 (P, S): %s", len(rising), pretty(rising))
 	}
 	p, s := rising[0], rising[1]
-	if num(asMap(p["context"])["id"]) != float64(P) || num(asMap(s["context"])["id"]) != float64(S) {
+	if cwNum(asMap(p["context"])["id"]) != float64(P) || cwNum(asMap(s["context"])["id"]) != float64(S) {
 		t.Fatalf("rising order: %s, want P then S", pretty(rising))
 	}
 	// P: recent = 2 Feb 00:30, 10 Feb, 15 Feb, 20 Feb, 1 Mar 23:30 and the
 	// episode found there on 25 Feb = 6; previous = 20 Jan, 1 Feb 23:30 = 2.
-	if num(p["recent_events"]) != 6 || num(p["previous_events"]) != 2 || num(p["ratio"]) != 3 {
+	if cwNum(p["recent_events"]) != 6 || cwNum(p["previous_events"]) != 2 || cwNum(p["ratio"]) != 3 {
 		t.Errorf("P: %s, want recent 6, previous 2, ratio 3", pretty(p))
 	}
-	if num(asMap(p["young_people"])["count"]) != 2 || p["case_id"] != nil {
+	if cwNum(asMap(p["young_people"])["count"]) != 2 || p["case_id"] != nil {
 		t.Errorf("P: %s, want 2 young people and no case yet", pretty(p))
 	}
-	if num(s["recent_events"]) != 3 || num(s["previous_events"]) != 0 || s["ratio"] != nil {
+	if cwNum(s["recent_events"]) != 3 || cwNum(s["previous_events"]) != 0 || s["ratio"] != nil {
 		t.Errorf("S: %s, want recent 3, previous 0, no ratio", pretty(s))
 	}
 	cross := items(a, "cross_district")
-	if len(cross) != 1 || num(asMap(cross[0]["context"])["id"]) != float64(G) ||
-		fmt.Sprint(cross[0]["districts"]) != "["+carlisle+" "+eden+"]" || num(asMap(cross[0]["young_people"])["count"]) != 4 {
+	if len(cross) != 1 || cwNum(asMap(cross[0]["context"])["id"]) != float64(G) ||
+		fmt.Sprint(cross[0]["districts"]) != "["+carlisle+" "+eden+"]" || cwNum(asMap(cross[0]["young_people"])["count"]) != 4 {
 		t.Errorf("cross-district: %s, want the group with Carlisle and Eden, 4 young people", pretty(cross))
 	}
 
@@ -122,23 +122,23 @@ func TestContextWorkEndToEnd(t *testing.T) {
 		"decisions": []map[string]any{{"context_id": P, "decision": "Seek a closure order on the unlicensed premises by the park"}},
 		"actions":   []map[string]any{{"context_id": P, "description": "Apply for a closure order", "owner": "Cumbria Police", "due_on": "2021-02-20"}}})
 	confAction := id(conf["actions"].([]any)[0].(map[string]any))
-	if c := asMap(conf["contexts"].([]any)[0]); num(c["case_id"]) != float64(caseID) {
+	if c := asMap(conf["contexts"].([]any)[0]); cwNum(c["case_id"]) != float64(caseID) {
 		t.Errorf("conference context: %s, want the park's case %d", pretty(c), caseID)
 	}
 
 	a = h.must(200, "analyst", "GET", agendaPath, nil)
 	p = items(a, "rising")[0]
-	if num(p["case_id"]) != float64(caseID) || p["case_status"] != "assessing" {
+	if cwNum(p["case_id"]) != float64(caseID) || p["case_status"] != "assessing" {
 		t.Errorf("P on the agenda after the case: %s, want case %d", pretty(p), caseID)
 	}
 	var gotOverdue []int64
 	for _, it := range items(a, "overdue_actions") {
-		gotOverdue = append(gotOverdue, int64(num(it["id"])))
+		gotOverdue = append(gotOverdue, int64(cwNum(it["id"])))
 	}
 	if fmt.Sprint(gotOverdue) != fmt.Sprint([]int64{confAction, overdue}) {
 		t.Errorf("overdue actions: %v, want %v (conference action due 20 Feb, case action due 26 Feb)", gotOverdue, []int64{confAction, overdue})
 	}
-	if oc := items(a, "open_cases"); len(oc) != 1 || num(oc[0]["id"]) != float64(caseID) || num(oc[0]["overdue_actions"]) != 1 {
+	if oc := items(a, "open_cases"); len(oc) != 1 || cwNum(oc[0]["id"]) != float64(caseID) || cwNum(oc[0]["overdue_actions"]) != 1 {
 		t.Errorf("open cases: %s, want the park's case with 1 action overdue on the agenda date", pretty(oc))
 	}
 
@@ -152,7 +152,7 @@ func TestContextWorkEndToEnd(t *testing.T) {
 		t.Errorf("partner sees the group: %s, want its name withheld and its count suppressed", pretty(pc))
 	}
 	da := h.must(200, "district", "GET", agendaPath, nil)
-	if dp := items(da, "rising")[0]; num(asMap(dp["young_people"])["count"]) != 2 {
+	if dp := items(da, "rising")[0]; cwNum(asMap(dp["young_people"])["count"]) != 2 {
 		t.Errorf("Carlisle team on a Carlisle place: %s, want the exact count", pretty(dp))
 	}
 	if dc := items(da, "cross_district")[0]; !asMap(dc["young_people"])["suppressed"].(bool) {
@@ -244,7 +244,7 @@ func TestContextWorkEndToEnd(t *testing.T) {
 	}
 	// And in the place's profile (the disruption log by place).
 	pl := h.must(200, "district", "GET", fmt.Sprintf("/api/v1/disruptions?place_id=%d", P), nil)
-	if it := items(pl, "items"); len(it) != 1 || num(it[0]["context_case_id"]) != float64(caseID) {
+	if it := items(pl, "items"); len(it) != 1 || cwNum(it[0]["context_case_id"]) != float64(caseID) {
 		t.Errorf("disruptions at the park: %s", pretty(pl))
 	}
 }

@@ -41,7 +41,7 @@ func (h *harness) lonLat(x, y float64) []float64 {
 	return []float64{lon, lat}
 }
 
-func point(lonlat []float64) map[string]any {
+func cwPoint(lonlat []float64) map[string]any {
 	return map[string]any{"type": "Point", "coordinates": lonlat}
 }
 
@@ -55,7 +55,7 @@ func (h *harness) square(x0, y0, x1, y1 float64) map[string]any {
 func (h *harness) placeAt(name, kind string, x, y float64) int64 {
 	h.t.Helper()
 	return id(h.must(201, "analyst", "POST", "/api/v1/places", map[string]any{"name": name, "kind": kind,
-		"geometry": point(h.lonLat(x, y))}))
+		"geometry": cwPoint(h.lonLat(x, y))}))
 }
 
 // placeXY is where the database put a place, in BNG metres.
@@ -76,7 +76,7 @@ func (h *harness) eventAt(kind, t string, place int64, x, y float64, people ...i
 	if place != 0 {
 		b["place_id"] = place
 	} else {
-		b["geometry"] = point(h.lonLat(x, y))
+		b["geometry"] = cwPoint(h.lonLat(x, y))
 	}
 	if people == nil {
 		b["people"] = []int64{}
@@ -114,7 +114,7 @@ func ids(v any) []int64 {
 
 func q(s string) string { return url.QueryEscape(s) }
 
-func num(v any) float64 {
+func cwNum(v any) float64 {
 	f, ok := v.(float64)
 	if !ok {
 		panic(fmt.Sprintf("%v (%T) is not a number", v, v))

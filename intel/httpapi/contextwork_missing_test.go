@@ -22,7 +22,7 @@ func TestMissingProfile(t *testing.T) {
 	park2 := h.placeAt("Bitts park", "park", 339600, 556300)
 	park3 := h.placeAt("Skate park", "park", 341000, 557000)
 	house := id(h.must(201, "analyst", "POST", "/api/v1/places", map[string]any{"name": "Flat 9, Back Lane", "kind": "house",
-		"geometry": point(h.lonLat(340300, 556300))}))
+		"geometry": cwPoint(h.lonLat(340300, 556300))}))
 	g := id(h.must(201, "analyst", "POST", "/api/v1/groups", map[string]any{"name": "Station lot", "district": "E07000028"}))
 	h.must(201, "analyst", "POST", "/api/v1/links", map[string]any{"kind": "associates_with", "source_id": c, "target_id": x,
 		"grade": "1AP", "source_agency": "CSC", "first_seen": "2021-01-01", "review_date": "2030-01-01", "nature": "friend", "confirmed": true})
@@ -74,7 +74,7 @@ func TestMissingProfile(t *testing.T) {
 	for _, a := range assoc {
 		names = append(names, fmt.Sprintf("%v:%v:%v", a["pseudonym"], a["linked"], a["seen_with"]))
 	}
-	if strings.Join(names, " ") != "YP-MP-X:true:0 AOC-MP-1:true:0 YP-MP-K:false:1" || num(p["associates_withheld"]) != 0 {
+	if strings.Join(names, " ") != "YP-MP-X:true:0 AOC-MP-1:true:0 YP-MP-K:false:1" || cwNum(p["associates_withheld"]) != 0 {
 		t.Errorf("associates: %v (withheld %v)", names, p["associates_withheld"])
 	}
 	if a := assoc[0]; a["nature"] != "friend" || a["grade"] != "1AP" || a["confirmed"] != true {
@@ -97,8 +97,8 @@ func TestMissingProfile(t *testing.T) {
 		t.Errorf("transport: %v %v", p["transport_place_ids"], p["transport"])
 	}
 	eps := items(p, "missing_episodes")
-	if len(eps) != 2 || num(eps[0]["last_seen_place_id"]) != float64(park2) || eps[0]["rhi_within_72h"] != false ||
-		num(eps[1]["found_place_id"]) != float64(house) || eps[1]["rhi_within_72h"] != true {
+	if len(eps) != 2 || cwNum(eps[0]["last_seen_place_id"]) != float64(park2) || eps[0]["rhi_within_72h"] != false ||
+		cwNum(eps[1]["found_place_id"]) != float64(house) || eps[1]["rhi_within_72h"] != true {
 		t.Errorf("episodes: %s", pretty(eps))
 	}
 	if gs := items(p, "groups_and_spaces"); len(gs) != 1 || gs[0]["name"] != "Station lot" || gs[0]["link"] != "member_of" {
@@ -121,7 +121,7 @@ func TestMissingProfile(t *testing.T) {
 	// A Carlisle team: the Kendal child and the adult are withheld, the
 	// flat (in Carlisle) is exact.
 	d := h.must(200, "district", "GET", prof, nil)
-	if a := items(d, "associates"); len(a) != 1 || a[0]["pseudonym"] != "YP-MP-X" || num(d["associates_withheld"]) != 2 {
+	if a := items(d, "associates"); len(a) != 1 || a[0]["pseudonym"] != "YP-MP-X" || cwNum(d["associates_withheld"]) != 2 {
 		t.Errorf("district associates: %s (withheld %v)", pretty(a), d["associates_withheld"])
 	}
 	if strings.Contains(string(h.do("district", "GET", prof, nil).Body), "AOC-") {
@@ -182,7 +182,7 @@ func TestMissingProfile(t *testing.T) {
 
 	// Matching a number or handle someone hands the police.
 	mt := h.must(200, "police", "POST", "/api/v1/identifiers/match", map[string]any{"kind": "phone", "value": "0044 7700 900 123"})
-	if it := items(mt, "items"); len(it) != 1 || num(it[0]["person_id"]) != float64(c) {
+	if it := items(mt, "items"); len(it) != 1 || cwNum(it[0]["person_id"]) != float64(c) {
 		t.Errorf("match by phone: %s", pretty(mt))
 	}
 	if it := items(h.must(200, "police", "POST", "/api/v1/identifiers/match", map[string]any{"kind": "social_handle", "platform": "snapchat", "value": "cool_kid"}), "items"); len(it) != 1 {

@@ -33,7 +33,7 @@ func TestSafetyMarks(t *testing.T) {
 		"no date":                  {"analyst", map[string]any{"recorded_on": nil}, 400},
 		"partner":                  {"partner", map[string]any{}, 403},
 	} {
-		b := map[string]any{"person_id": yp, "rating": "amber", "geometry": point(h.lonLat(340000, 556000)), "recorded_on": "2021-05-01"}
+		b := map[string]any{"person_id": yp, "rating": "amber", "geometry": cwPoint(h.lonLat(340000, 556000)), "recorded_on": "2021-05-01"}
 		for k, v := range tc.body {
 			b[k] = v
 		}
@@ -48,7 +48,7 @@ func TestSafetyMarks(t *testing.T) {
 		"geometry": kendal, "recorded_on": "2021-05-02"})
 	// Reads: person-level, purpose, audit, scope.
 	l := items(h.must(200, "district", "GET", "/api/v1/safety-marks", nil), "items")
-	if len(l) != 1 || num(l[0]["id"]) != float64(id(m)) {
+	if len(l) != 1 || cwNum(l[0]["id"]) != float64(id(m)) {
 		t.Errorf("Carlisle team's marks: %s", pretty(l))
 	}
 	h.must(404, "district", "GET", path("/api/v1/safety-marks", id(km)), nil)
@@ -91,7 +91,7 @@ func TestFeltSafetyLayer(t *testing.T) {
 	mark := func(who int64, rating string, geom map[string]any, on string) {
 		h.must(201, "analyst", "POST", "/api/v1/safety-marks", map[string]any{"person_id": who, "rating": rating, "geometry": geom, "recorded_on": on})
 	}
-	at := func(x, y float64) map[string]any { return point(h.lonLat(x, y)) }
+	at := func(x, y float64) map[string]any { return cwPoint(h.lonLat(x, y)) }
 	// Cell (340, 556): five young people, six marks: red 3, amber 1, green 2.
 	mark(yp[0], "red", at(340100, 556100), "2021-05-01")
 	mark(yp[0], "amber", at(340200, 556200), "2021-05-01")
@@ -176,7 +176,7 @@ func TestFeltSafetyLayer(t *testing.T) {
 	}
 	// Hexagons by default.
 	hx := h.must(200, "partner", "GET", "/api/v1/maps/felt-safety?from=2021-01-01&to=2021-12-31", nil)
-	if f := items(hx, "features"); len(f) == 0 || len(asMap(f[0]["geometry"])["coordinates"].([]any)[0].([]any)) != 7 || hx["grid"] != "hex" || num(hx["cell_m"]) != 250 {
+	if f := items(hx, "features"); len(f) == 0 || len(asMap(f[0]["geometry"])["coordinates"].([]any)[0].([]any)) != 7 || hx["grid"] != "hex" || cwNum(hx["cell_m"]) != 250 {
 		t.Errorf("hex layer: %s", pretty(hx))
 	}
 	for _, bad := range []string{"grid=tri", "cell=50", "cell=6000", "from=2021-02-30", "from=2021-06-01&to=2021-01-01", "bbox=1,2,3", "district=X"} {

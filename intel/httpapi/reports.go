@@ -55,11 +55,11 @@ func reportReader(c *fiber.Ctx) (intel.Principal, error) {
 // disclosureRule is the one disclosure-control rule of every count shown to
 // aggregate-only readers (CONTEXTMAP_DISCLOSURE_THRESHOLD, default 5).
 func (s *Server) disclosureRule() geo.Rule {
-	t := s.Config.DisclosureThreshold
-	if t <= 0 {
-		t = geo.DefaultThreshold
+	r := s.Config.Disclosure
+	if r.Threshold <= 0 {
+		r.Threshold = geo.DefaultThreshold
 	}
-	return geo.Rule{Threshold: t}
+	return r
 }
 
 // reportDate reads a date parameter (YYYY-MM-DD), def when absent.

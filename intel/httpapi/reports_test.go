@@ -380,20 +380,6 @@ func TestReportsBadInput(t *testing.T) {
 	}
 }
 
-// doNoPurpose sends a GET without X-Purpose.
-func (h *harness) doNoPurpose(role, path string) response {
-	h.t.Helper()
-	req := httptest.NewRequest("GET", path, nil)
-	req.Header.Set("Authorization", "Bearer "+h.tokens[role])
-	resp, err := h.srv.App.Test(req, 30_000)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}
-}
-
 type trendJSON struct {
 	From       string            `json:"from"`
 	To         string            `json:"to"`

@@ -37,10 +37,6 @@ type Config struct {
 	// CORSOrigins are the only origins a browser may call the API from;
 	// empty means same-origin only (no CORS headers at all).
 	CORSOrigins []string
-	// DisclosureThreshold: counts of young people from 1 to this minus one
-	// are suppressed for aggregate-only readers (geo.Rule; 0 means
-	// geo.DefaultThreshold, 5).
-	DisclosureThreshold int
 	// Web configures the web map (tile layer, browser sign-in).
 	Web WebConfig
 	// Disclosure is the disclosure control applied to counts of young

@@ -153,7 +153,7 @@ func (db *DB) MissingProfile(ctx context.Context, pr intel.Principal, personID i
 	if err := db.profileAssociates(ctx, pr, &mp, from, to); err != nil {
 		return mp, err
 	}
-	if err := db.profileContexts(ctx, &mp, to); err != nil {
+	if err := db.missingProfileContexts(ctx, &mp, to); err != nil {
 		return mp, err
 	}
 	if err := db.profileEpisodes(ctx, pr, &mp, from, to); err != nil {
@@ -224,7 +224,7 @@ func (db *DB) profileAssociates(ctx context.Context, pr intel.Principal, mp *int
 	return wrap(db.Pool.QueryRow(ctx, q, mp.Person.ID, from.Time, to.Time, pr.Scope(), pr.SeesAdults()).Scan(&mp.AssociatesWithheld), "associates")
 }
 
-func (db *DB) profileContexts(ctx context.Context, mp *intel.MissingProfile, to intel.Date) error {
+func (db *DB) missingProfileContexts(ctx context.Context, mp *intel.MissingProfile, to intel.Date) error {
 	rows, err := db.Pool.Query(ctx, `SELECT n.id, n.type, coalesce(g.name, s.name), s.platform, s.space_kind,
 		coalesce(g.district, s.district), l.kind, l.source_eval || l.intel_assessment || l.handling, l.last_seen
 		FROM links l JOIN nodes n ON n.id = l.target_id
@@ -234,8 +234,8 @@ func (db *DB) profileContexts(ctx context.Context, mp *intel.MissingProfile, to 
 	if err != nil {
 		return wrap(err, "groups and spaces")
 	}
-	mp.Contexts, err = collect(rows, func(row pgx.Row) (intel.ProfileContext, error) {
-		var c intel.ProfileContext
+	mp.Contexts, err = collect(rows, func(row pgx.Row) (intel.MissingContext, error) {
+		var c intel.MissingContext
 		var grade string
 		err := row.Scan(&c.ID, &c.Type, &c.Name, &c.Platform, &c.Kind, &c.District, &c.Link, &grade, &c.LastSeen.Time)
 		if err == nil {

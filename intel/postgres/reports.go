@@ -264,15 +264,6 @@ func (db *DB) TopPlaces(ctx context.Context, pr intel.Principal, district string
 	}, "top places")
 }
 
-// Networks is a stand-in for stored networks (built on another branch): the
-// connected components of the graph of young people and the places, peer
-// groups and online spaces they are linked to by links seen in the twelve
-// months to asOf, that reach the district ("" the whole area), with two or
-// more young people, largest first. Computed per request with a recursive
-// query; swap for the stored networks when they exist.
-func (db *DB) MaceNetworks(ctx context.Context, pr intel.Principal, district string, asOf intel.Date) ([]intel.MaceNetwork, error) {
-	q := placeSQL(`WITH RECURSIVE
-	e AS (SELECT l.source_id AS a, l.target_id AS b FROM links l
 // NetworkMinShared is how many contexts two young people must share to be
 // joined in the networks stand-in.
 const NetworkMinShared = 2
@@ -289,7 +280,7 @@ const NetworkMinShared = 2
 // or more young people, largest first. SQL pairs the young people; a
 // union-find in Go makes the groups. Swap for the stored networks when
 // they exist.
-func (db *DB) Networks(ctx context.Context, pr intel.Principal, district string, asOf intel.Date) ([]intel.Network, error) {
+func (db *DB) MaceNetworks(ctx context.Context, pr intel.Principal, district string, asOf intel.Date) ([]intel.MaceNetwork, error) {
 	rows, err := db.Pool.Query(ctx, `WITH e AS (
 		SELECT DISTINCT l.source_id AS yp, l.target_id AS ctx FROM links l
 		JOIN people p ON p.id = l.source_id AND p.kind = 'young_person'
@@ -358,46 +349,6 @@ func (db *DB) Networks(ctx context.Context, pr intel.Principal, district string,
 	if err != nil {
 		return nil, wrap(err, "networks")
 	}
-	defer rows.Close()
-	byKey := map[int64]*intel.MaceNetwork{}
-	adults := map[int64]map[int64]bool{}
-	var keys []int64
-	for rows.Next() {
-		var key, node int64
-		var typ string
-		var d, label, kind *string
-		var generalised bool
-		var links int
-		var aoc []int64
-		if err := rows.Scan(&key, &typ, &node, &d, &label, &kind, &generalised, &links, &aoc); err != nil {
-			return nil, wrap(err, "networks")
-		}
-		n := byKey[key]
-		if n == nil {
-			n = &intel.MaceNetwork{Key: key, Districts: []string{}, Contexts: []intel.NodeRef{}}
-			byKey[key] = n
-			adults[key] = map[int64]bool{}
-			keys = append(keys, key)
-		}
-		if d != nil && !slices.Contains(n.Districts, *d) {
-			n.Districts = append(n.Districts, *d)
-		}
-		n.Links += links
-		for _, a := range aoc {
-			adults[key][a] = true
-		}
-		switch typ {
-		case intel.NodePerson:
-			n.YoungPeople++
-			continue
-		case intel.NodePlace:
-			n.Places++
-		case intel.NodeGroup:
-			n.Groups++
-		case intel.NodeSpace:
-			n.Spaces++
-		}
-		ref := intel.NodeRef{Type: typ, ID: node, Generalised: generalised}
 	type node struct {
 		district *string
 		ref      intel.NodeRef
@@ -419,17 +370,13 @@ func (db *DB) Networks(ctx context.Context, pr intel.Principal, district string,
 	if err != nil {
 		return nil, wrap(err, "networks")
 	}
-	out := []intel.MaceNetwork{}
-	for _, k := range keys {
-		n := byKey[k]
-		if n.YoungPeople < 2 {
 	byID := make(map[int64]node, len(nodes))
 	for _, n := range nodes {
 		byID[n.ref.ID] = n
 	}
-	out := []intel.Network{}
+	out := []intel.MaceNetwork{}
 	for i, c := range comps {
-		nw := intel.Network{Key: c.nodes[0], YoungPeople: len(c.nodes), Districts: []string{}, Contexts: []intel.NodeRef{}}
+		nw := intel.MaceNetwork{Key: c.nodes[0], YoungPeople: len(c.nodes), Districts: []string{}, Contexts: []intel.NodeRef{}}
 		adults := map[int64]bool{}
 		ctxs := slices.Sorted(maps.Keys(shared[i]))
 		touches := district == ""
