@@ -263,8 +263,9 @@ func (db *DB) hotspotPart(ctx context.Context, pr intel.Principal, f *HotspotFil
 	fn func(int, *HotspotEvent) error) error {
 	q, args := hotspotSQL(pr, f, tiles, lo, hi, part)
 	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		// JIT compiling this scan costs more than it saves.
-		if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
+		// JIT compiling this scan costs more than it saves, and parallel
+		// workers only add a queue: the parts are the parallelism.
+		if _, err := tx.Exec(ctx, `SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`); err != nil {
 			return wrap(err, "hotspot events")
 		}
 		rows, err := tx.Query(ctx, q, args...)
