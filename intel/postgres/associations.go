@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -125,6 +126,7 @@ func (db *DB) AssociationMap(ctx context.Context, pr intel.Principal, f AssocFil
 		FROM sel JOIN links l ON l.target_id = sel.id
 		WHERE l.kind IN ('frequents', 'last_seen_at', 'found_at', 'attends', 'congregates_at') AND COND
 		  AND (l.kind = 'congregates_at' OR EXISTS (SELECT 1 FROM people p WHERE p.id = l.source_id AND p.kind = 'young_person'))
+		LIMIT ` + strconv.Itoa(MaxMapLinks+1) + ` -- a larger selection is refused: stop reading early
 	), mem AS (
 		SELECT l.kind, l.source_id, l.target_id, l.source_eval, l.intel_assessment, l.confirmed FROM links l
 		WHERE l.kind = 'member_of' AND l.source_id IN (SELECT source_id FROM at WHERE kind <> 'congregates_at') AND COND
