@@ -24,11 +24,18 @@ type AssocFilter struct {
 	// Threshold is the disclosure threshold for counts the caller may only
 	// see as aggregates (geo.Rule semantics; 0: geo.DefaultThreshold).
 	Threshold int
+	// MaxLinks caps the selected links to places (0: MaxMapLinks); a
+	// larger selection answers ETOOLARGE.
+	MaxLinks int
 }
 
 // MaxMapLinks is the most links an association map is drawn from; a
 // larger selection answers 413.
 const MaxMapLinks = 100_000
+
+func tooLarge(n int) error {
+	return intel.Errorf(intel.ETOOLARGE, "the selection holds more than %d links to places: narrow it with district, bbox, from and to, or kinds", n)
+}
 
 // PlaceLinkKinds are the kinds that put a young person at a place.
 var PlaceLinkKinds = []string{"frequents", "last_seen_at", "found_at", "attends"}
@@ -121,12 +128,21 @@ func (db *DB) AssociationMap(ctx context.Context, pr intel.Principal, f AssocFil
 	args = append([]any{f.District, bbox, pr.SeesAdults()}, args...)
 	const sel = `SELECT pl.id FROM places pl WHERE ($1 = '' OR pl.district = $1)
 		  AND ($2::float8[] IS NULL OR pl.pt && ST_MakeEnvelope($2[1], $2[2], $2[3], $2[4], 4326))`
-	q := `WITH sel AS (` + sel + `), at AS (
+	// guard counts the selected place links, up to one past the cap, from
+	// the covering index alone; over the cap, nothing else is read and the
+	// answer is one "too_large" row.
+	maxLinks := cmp.Or(f.MaxLinks, MaxMapLinks)
+	limit := strconv.Itoa(maxLinks)
+	q := `WITH sel AS (` + sel + `), guard AS (
+		SELECT count(*) AS n FROM (SELECT 1 FROM sel JOIN links l ON l.target_id = sel.id
+			WHERE l.kind IN ('frequents', 'last_seen_at', 'found_at', 'attends', 'congregates_at') AND COND
+			LIMIT ` + limit + ` + 1) x
+	), at AS (
 		SELECT l.kind, l.source_id, l.target_id, l.source_eval, l.intel_assessment, l.confirmed
 		FROM sel JOIN links l ON l.target_id = sel.id
-		WHERE l.kind IN ('frequents', 'last_seen_at', 'found_at', 'attends', 'congregates_at') AND COND
+		WHERE (SELECT n FROM guard) <= ` + limit + `
+		  AND l.kind IN ('frequents', 'last_seen_at', 'found_at', 'attends', 'congregates_at') AND COND
 		  AND (l.kind = 'congregates_at' OR EXISTS (SELECT 1 FROM people p WHERE p.id = l.source_id AND p.kind = 'young_person'))
-		LIMIT ` + strconv.Itoa(MaxMapLinks+1) + ` -- a larger selection is refused: stop reading early
 	), mem AS (
 		SELECT l.kind, l.source_id, l.target_id, l.source_eval, l.intel_assessment, l.confirmed FROM links l
 		WHERE l.kind = 'member_of' AND l.source_id IN (SELECT source_id FROM at WHERE kind <> 'congregates_at') AND COND
@@ -139,7 +155,8 @@ func (db *DB) AssociationMap(ctx context.Context, pr intel.Principal, f AssocFil
 		WHERE $3 AND l.kind = 'linked_to' AND COND
 	)
 	SELECT x.*, coalesce(g.name, s.name, ''), coalesce(s.platform, ''), coalesce(s.space_kind, ''), coalesce(g.district, s.district)
-	FROM (SELECT * FROM at UNION ALL SELECT * FROM mem UNION ALL SELECT * FROM pres UNION ALL SELECT * FROM adults) x
+	FROM (SELECT * FROM at UNION ALL SELECT * FROM mem UNION ALL SELECT * FROM pres UNION ALL SELECT * FROM adults
+		UNION ALL SELECT 'too_large', n, 0, '1', 'A', true FROM guard WHERE n > ` + limit + `) x
 	LEFT JOIN peer_groups g ON g.id = CASE x.kind WHEN 'congregates_at' THEN x.source_id WHEN 'member_of' THEN x.target_id END
 	LEFT JOIN online_spaces s ON x.kind = 'present_in' AND s.id = x.target_id`
 	// One round trip: the district's existence, the links, the places.
@@ -171,15 +188,18 @@ func (db *DB) AssociationMap(ctx context.Context, pr intel.Principal, f AssocFil
 	var confirmed bool
 	var cn contextName
 	for n := 0; rows.Next(); n++ {
-		if n == MaxMapLinks {
+		if n == 4*maxLinks { // with groups, spaces and adults: still too many
 			rows.Close()
-			return nil, intel.Errorf(intel.ETOOLARGE, "the selection holds more than %d links: narrow it with district, bbox, from and to, or kinds", MaxMapLinks)
+			return nil, tooLarge(maxLinks)
 		}
 		if err := rows.Scan(&kind, &src, &dst, &se, &ia, &confirmed, &cn.name, &cn.platform, &cn.kind, &cn.district); err != nil {
 			rows.Close()
 			return nil, wrap(err, "association map")
 		}
 		switch kind {
+		case "too_large":
+			rows.Close()
+			return nil, tooLarge(maxLinks)
 		case "congregates_at":
 			names[src] = cn
 		case "member_of", "present_in":
