@@ -108,7 +108,13 @@ test('sign in, see hotspot cells, switch to Gi*', { skip: PENDING.hotspots }, as
   const n = await cells(page);
   assert.ok(n > 10, `hotspot cells drawn: ${n}`);
   assert.match(await page.locator('#legend').textContent(), /Events per cell/);
-  assert.notEqual((await page.locator('#h-statement').textContent()).trim(), '', 'the method statement is shown');
+  assert.match(await page.locator('#h-statement').textContent(), /Count of events involving young people per 1 km hexagons/, 'the method statement is shown');
+  // Carlisle, closer: the district filter zooms the map to it.
+  const carlisle = waitForApi(page, '/api/v1/maps/hotspots', (q) => q.get('district') === 'E07000028');
+  await page.selectOption('#f-district', 'E07000028');
+  await carlisle;
+  await page.waitForFunction(() => !document.body.hasAttribute('aria-busy'));
+  await page.waitForTimeout(400); // the zoom animation
   await shot(page, 'hotspots.png');
 
   const gi = waitForApi(page, '/api/v1/maps/hotspots', (q) => q.get('method') === 'gistar');
@@ -117,8 +123,10 @@ test('sign in, see hotspot cells, switch to Gi*', { skip: PENDING.hotspots }, as
   await page.waitForFunction(() => document.querySelector('#legend').textContent.includes('Gi*'));
   const hot = await cells(page, 'cell-gi3') + await cells(page, 'cell-gi2') + await cells(page, 'cell-gi1');
   assert.ok(hot > 0, 'some cells are hot spots');
+  assert.equal(await page.locator('.leaflet-cells-pane path.cell-gi3').first().getAttribute('fill'), '#b2182b', 'hot: ColorBrewer RdBu red');
   assert.match(await page.locator('#legend').textContent(), /Hot spot, 99% confidence/);
   assert.match(await page.locator('#legend').textContent(), /Cold spot/);
+  assert.match(await page.locator('#h-statement').textContent(), /Getis-Ord Gi\*.*Benjamini-Hochberg/);
   await shot(page, 'gistar.png');
   clean(seen);
   await context.close();
@@ -219,6 +227,12 @@ test('associations: pick a network, click a place and read its profile, open the
 test('a partner sees suppressed hotspot cells marked as such, not missing', { skip: PENDING.hotspots }, async () => {
   const { context, page, seen } = await open(browser);
   await signIn(page, 'partner', '');
+  const barrow = waitForApi(page, '/api/v1/maps/hotspots', (q) => q.get('district') === 'E07000027' && q.get('cell') === '500');
+  await page.selectOption('#h-cell', '500');
+  await page.selectOption('#f-district', 'E07000027');
+  await barrow;
+  await page.waitForFunction(() => !document.body.hasAttribute('aria-busy'));
+  await page.waitForTimeout(400);
   assert.equal(await page.locator('#who-role').textContent(), 'partner');
   assert.match(await page.locator('#who-scope').textContent(), /aggregates only/);
   const supp = await cells(page, 'cell-suppressed');
