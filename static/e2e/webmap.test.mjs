@@ -65,6 +65,23 @@ test('a person-level role must state a purpose, sent as X-Purpose on every reque
   assert.match(await page.locator('#who-purpose').textContent(), /MACE meeting preparation/);
   assert.ok(purposes.length > 0);
   assert.ok(purposes.every((p) => p === 'MACE meeting preparation'), `purposes sent: ${purposes}`);
+
+  // Keyboard: Tab goes through the skip link, the header, then the map
+  // controls in reading order, and focus is always visible.
+  await page.locator('body').focus();
+  const order = [];
+  for (let i = 0; i < 16; i++) {
+    await page.keyboard.press('Tab');
+    order.push(await page.evaluate(() => {
+      const a = document.activeElement;
+      const st = getComputedStyle(a);
+      return { id: a.id || a.className, visible: st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) >= 2 };
+    }));
+  }
+  // (A date input takes several Tabs: day, month, year.)
+  const ids = order.map((o) => o.id).filter((id, i, a) => id && id !== a[i - 1]);
+  assert.deepEqual(ids.slice(0, 8), ['skip', 'change-purpose', 'sign-out', 'f-from', 'f-to', 'f-month', 'f-play', 'f-whole']);
+  assert.ok(order.filter((o) => o.id).every((o) => o.visible), `focus ring visible: ${JSON.stringify(order)}`);
   clean(seen);
   await context.close();
 });
