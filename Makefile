@@ -2,7 +2,7 @@
 GO      ?= go
 BIN     := bin/contextmap
 
-.PHONY: run build test test-go vet deps-test bench clean-local-db
+.PHONY: run build test test-go vet deps-test bench clean-local-db fuzz
 
 ## run: serve the Cumbria demo at http://localhost:8080 on a local PostGIS that
 ## this starts itself (installing Debian's postgresql-15-postgis-3 if missing).
@@ -17,6 +17,22 @@ build:
 test: vet deps-test
 	./$(BIN) db drop-test-databases
 	$(GO) test -count=1 -timeout 60m ./...
+	$(MAKE) --no-print-directory fuzz
+
+## fuzz: run every fuzz target for FUZZTIME each, mutating the committed
+## corpora (testdata/fuzz/); a failing input is written there. `go test
+## -fuzz` takes one target of one package at a time, hence the loop.
+FUZZTIME ?= 10s
+FUZZ := ./intel:FuzzParseGrade ./intel:FuzzParseDate \
+	./intel/httpapi:FuzzParseBBox ./intel/httpapi:FuzzParseTime \
+	./intel/httpapi:FuzzCheckGeometry ./intel/httpapi:FuzzDecodeStrict \
+	./intel/oidc:FuzzVerify
+fuzz:
+	@set -e; for t in $(FUZZ); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; echo "fuzz $$fn in $$pkg for $(FUZZTIME)"; \
+		$(GO) test $$pkg -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) >/tmp/contextmap-fuzz.log 2>&1 \
+			|| { cat /tmp/contextmap-fuzz.log; exit 1; }; \
+	done
 
 vet:
 	@fmt=$$(gofmt -l cmd geo intel migrations static 2>/dev/null); if [ -n "$$fmt" ]; then echo "gofmt needed: $$fmt"; exit 1; fi
