@@ -9,14 +9,6 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BASE, TOKENS, SHOTS, launch, open, clean, signIn, ready, shot, cells, waitForApi } from './lib.mjs';
 
-// Endpoints built on other branches; a test needing one is skipped, with
-// this reason, only until that branch is merged here. Must be empty when
-// the web map is finished. CONTEXTMAP_E2E_RUN_PENDING=1 runs them anyway
-// (against a service that has the endpoints).
-const PENDING = process.env.CONTEXTMAP_E2E_RUN_PENDING === '1' ? {} : {
-  hotspots: 'GET /api/v1/maps/hotspots is not merged into this branch yet',
-};
-
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
@@ -119,7 +111,7 @@ test('the basemap is drawn from the service with its attribution', async () => {
   await context.close();
 });
 
-test('sign in, see hotspot cells, switch to Gi*', { skip: PENDING.hotspots }, async () => {
+test('sign in, see hotspot cells, switch to Gi*', async () => {
   const { context, page, seen } = await open(browser);
   await signIn(page, 'analyst');
   const n = await cells(page);
@@ -149,7 +141,7 @@ test('sign in, see hotspot cells, switch to Gi*', { skip: PENDING.hotspots }, as
   await context.close();
 });
 
-test('moving the time slider asks for that month and redraws the map', { skip: PENDING.hotspots }, async () => {
+test('moving the time slider asks for that month and redraws the map', async () => {
   const { context, page, seen } = await open(browser);
   await signIn(page, 'analyst');
   const before = await page.locator('.leaflet-cells-pane path.cell').evaluateAll((ps) => ps.map((p) => p.getAttribute('d') + p.getAttribute('fill')).join('|'));
@@ -241,7 +233,7 @@ test('associations: pick a network, click a place and read its profile, open the
   await context.close();
 });
 
-test('a partner sees suppressed hotspot cells marked as such, not missing', { skip: PENDING.hotspots }, async () => {
+test('a partner sees suppressed hotspot cells marked as such, not missing', async () => {
   const { context, page, seen } = await open(browser);
   await signIn(page, 'partner', '');
   const barrow = waitForApi(page, '/api/v1/maps/hotspots', (q) => q.get('district') === 'E07000027' && q.get('cell') === '500');
@@ -279,7 +271,7 @@ test('a partner\'s association map has no people, groups or spaces, and networks
   await context.close();
 });
 
-test('the hour × weekday heatmap of the selection', { skip: PENDING.hotspots }, async () => {
+test('the hour × weekday heatmap of the selection', async () => {
   const { context, page, seen } = await open(browser);
   await signIn(page, 'analyst');
   const prof = waitForApi(page, '/api/v1/maps/hotspots/profile');
@@ -331,7 +323,7 @@ test('a partner\'s Current Picture marks suppressed figures "c"', async () => {
   await context.close();
 });
 
-test('a failed request says what failed and offers to try again', { skip: PENDING.hotspots }, async () => {
+test('a failed request says what failed and offers to try again', async () => {
   const { context, page, seen } = await open(browser, { session: { token: TOKENS.analyst, purpose: 'Automated browser test' } });
   let fail = true;
   await page.route('**/api/v1/maps/hotspots?*', (route) => (fail ? route.abort('connectionrefused') : route.continue()));
