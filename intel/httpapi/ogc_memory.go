@@ -30,7 +30,9 @@ type memFeature struct {
 type memCollection struct {
 	m    collectionMeta
 	who  func(intel.Principal) bool
-	load func(ctx context.Context, pr intel.Principal) ([]memFeature, error)
+	// load computes every feature the caller may see; a temporal
+	// collection reads q.From and q.To (nothing else of q).
+	load func(ctx context.Context, pr intel.Principal, q intel.FeatureQuery) ([]memFeature, error)
 }
 
 func (c memCollection) meta() collectionMeta { return c.m }
@@ -38,7 +40,7 @@ func (c memCollection) meta() collectionMeta { return c.m }
 func (c memCollection) allowed(pr intel.Principal) bool { return c.who(pr) }
 
 func (c memCollection) extent(ctx context.Context, pr intel.Principal) (intel.Extent, error) {
-	fs, err := c.load(ctx, pr)
+	fs, err := c.load(ctx, pr, intel.FeatureQuery{})
 	if err != nil || len(fs) == 0 {
 		return intel.Extent{}, err
 	}
@@ -75,7 +77,7 @@ func (c memCollection) selected(f *memFeature, q intel.FeatureQuery) bool {
 }
 
 func (c memCollection) items(ctx context.Context, pr intel.Principal, q intel.FeatureQuery, count bool) (intel.FeatureIter, int64, error) {
-	fs, err := c.load(ctx, pr)
+	fs, err := c.load(ctx, pr, q)
 	if err != nil {
 		return nil, -1, err
 	}
@@ -101,7 +103,7 @@ func (c memCollection) items(ctx context.Context, pr intel.Principal, q intel.Fe
 }
 
 func (c memCollection) item(ctx context.Context, pr intel.Principal, id string, f *intel.Feature) error {
-	fs, err := c.load(ctx, pr)
+	fs, err := c.load(ctx, pr, intel.FeatureQuery{})
 	if err != nil {
 		return err
 	}
@@ -194,7 +196,7 @@ func (s *Server) edgesCollection() collection {
 				"selection of /api/v1/maps/associations; use that route to choose links.",
 			Fields: edgeFields, StringIDs: true, Access: "every role (disclosure control for aggregate-only roles)"},
 		who: func(intel.Principal) bool { return true },
-		load: func(ctx context.Context, pr intel.Principal) ([]memFeature, error) {
+		load: func(ctx context.Context, pr intel.Principal, _ intel.FeatureQuery) ([]memFeature, error) {
 			m, err := s.DB.AssociationMap(ctx, pr, postgres.AssocFilter{MinWeight: 1, Threshold: s.disclosureThreshold()})
 			if err != nil {
 				return nil, err
