@@ -2,7 +2,7 @@
 GO      ?= go
 BIN     := bin/contextmap
 
-.PHONY: run build test test-go vet deps-test bench clean-local-db
+.PHONY: run build test test-go vet deps-test bench clean-local-db fuzz
 
 ## run: serve the Cumbria demo at http://localhost:8080 on a local PostGIS that
 ## this starts itself (installing Debian's postgresql-15-postgis-3 if missing).
@@ -17,24 +17,36 @@ build:
 test: vet deps-test
 	./$(BIN) db drop-test-databases
 	$(GO) test -count=1 -timeout 60m ./...
+	$(MAKE) --no-print-directory fuzz
+
+## fuzz: run every fuzz target for FUZZTIME each, mutating the committed
+## corpora (testdata/fuzz/); a failing input is written there. `go test
+## -fuzz` takes one target of one package at a time, hence the loop.
+FUZZTIME ?= 10s
+FUZZ := ./intel:FuzzParseGrade ./intel:FuzzParseDate \
+	./intel/httpapi:FuzzParseBBox ./intel/httpapi:FuzzParseTime \
+	./intel/httpapi:FuzzCheckGeometry ./intel/httpapi:FuzzDecodeStrict \
+	./intel/oidc:FuzzVerify
+fuzz:
+	@set -e; for t in $(FUZZ); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; echo "fuzz $$fn in $$pkg for $(FUZZTIME)"; \
+		$(GO) test $$pkg -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) >/tmp/contextmap-fuzz.log 2>&1 \
+			|| { cat /tmp/contextmap-fuzz.log; exit 1; }; \
+	done
 
 vet:
 	@fmt=$$(gofmt -l cmd geo intel migrations static 2>/dev/null); if [ -n "$$fmt" ]; then echo "gofmt needed: $$fmt"; exit 1; fi
 	$(GO) vet ./...
 
 # What the tests need beyond Go: the local PostGIS cluster (started and, if
-# need be, installed by the binary), and GDAL, which reads the OGC API in
-# the tests (TestGDALReadsOGC fails without it).
-deps-test: build
-	./$(BIN) db start
-	@command -v ogrinfo >/dev/null 2>&1 || { echo "installing gdal-bin: the tests read the OGC API with GDAL"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get install -y gdal-bin || { $$SUDO apt-get update && $$SUDO apt-get install -y gdal-bin; }; }
-# need be, installed by the binary); for the web map's browser tests,
-# Debian's chromium and playwright-core (pinned in static/e2e/package-lock.json).
+# need be, installed by the binary); GDAL, which reads the OGC API in the
+# tests; for the web map's browser tests, Debian's chromium and playwright-core
+# (pinned in static/e2e/package-lock.json). Tests fail, not skip, without them.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps-test: build
 	./$(BIN) db start
+	@command -v ogrinfo >/dev/null 2>&1 || { echo "installing gdal-bin: the tests read the OGC API with GDAL"; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q gdal-bin || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q gdal-bin; }; }
 	@command -v node >/dev/null && node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' \
 		|| { echo "the browser tests need Node.js 20 or later (node and npm on PATH)"; exit 1; }
 	@[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; }

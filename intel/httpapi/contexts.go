@@ -54,7 +54,8 @@ func bindPlace(c *fiber.Ctx) (intel.PlaceInput, error) {
 	if err != nil {
 		return in, err
 	}
-	return in, checkGeometry("geometry", in.Geometry, "Point", "Polygon", "MultiPolygon")
+	in.Geometry, err = normGeometry("geometry", in.Geometry, "Point", "Polygon", "MultiPolygon")
+	return in, err
 }
 
 func (s *Server) createPlace(c *fiber.Ctx) error {

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,6 +43,10 @@ func decodeStrict(body []byte, dst any) error {
 	var val intel.Validation
 	for _, k := range sortedKeys(raw) {
 		i, ok := fields[k]
+		if k == "" {
+			val.Add("body", "has a member with an empty name")
+			continue
+		}
 		if !ok {
 			val.Add(k, "is not a known field")
 			continue
@@ -64,15 +69,22 @@ func reasonOf(err error) string {
 	}
 	msg := err.Error()
 	msg = strings.TrimPrefix(msg, "json: ")
-	if strings.HasPrefix(msg, "parsing time") {
+	if strings.HasPrefix(msg, "parsing time") || strings.HasPrefix(msg, "Time.UnmarshalJSON") {
 		return "is not a time: want RFC 3339, e.g. 2020-12-31T22:00:00Z"
 	}
 	return msg
 }
 
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+
 func jsonType(t reflect.Type) string {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
+	}
+	// A type that reads itself from text (a grade, a date) is a string in
+	// JSON, whatever its Go kind.
+	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return "a string"
 	}
 	switch t.Kind() {
 	case reflect.String:

@@ -71,7 +71,8 @@ func bindEvent(c *fiber.Ctx) (intel.EventInput, error) {
 	if err != nil {
 		return in, err
 	}
-	return in, checkGeometry("geometry", in.Geometry, "Point")
+	in.Geometry, err = normGeometry("geometry", in.Geometry, "Point")
+	return in, err
 }
 
 func (s *Server) createEvent(c *fiber.Ctx) error {

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/contextmap/contextmap/intel"
+	"github.com/contextmap/contextmap/intel/demo/demotest"
 	"github.com/contextmap/contextmap/intel/httpapi"
 	"github.com/contextmap/contextmap/intel/postgres"
 	"github.com/contextmap/contextmap/intel/postgres/pgtest"
@@ -183,4 +184,19 @@ func (h *harness) doNoPurpose(role, path string) response {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// newDemoHarness is a server on a fresh copy of the demo, one token per
+// role (the district token is Carlisle's).
+func newDemoHarness(t *testing.T) *harness {
+	t.Helper()
+	db := demotest.New(t)
+	h := &harness{t: t, db: db, tokens: map[string]string{}}
+	h.srv = newServer(db)
+	for _, r := range []intel.Role{intel.RoleAdmin, intel.RoleAnalyst, intel.RolePolice, intel.RolePartner} {
+		h.tokens[string(r)] = h.token(r)
+	}
+	h.tokens["district"] = h.token(intel.RoleDistrict, "E07000028")
+	h.tokens["eden"] = h.token(intel.RoleDistrict, "E07000030")
+	return h
 }

@@ -14,12 +14,9 @@ import (
 	"github.com/contextmap/contextmap/intel/postgres"
 )
 
-// Media types of the import formats.
-const (
-	MediaNDJSON  = "application/x-ndjson"
-	MediaCSV     = "text/csv"
-	MediaGeoJSON = "application/geo+json"
-)
+// MediaNDJSON is the import's newline-delimited JSON; the other media
+// types are with the API's vocabulary in ogcapi.go.
+const MediaNDJSON = "application/x-ndjson"
 
 func (s *Server) importRoutes(api fiber.Router) {
 	api.Post("/import", s.importData)

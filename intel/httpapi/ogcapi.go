@@ -33,10 +33,11 @@ const (
 	RelDescribedBy = "describedby"
 )
 
-// Media types (MediaGeoJSON and MediaCSV, shared with imports, are
-// declared in import.go).
+// Media types (MediaNDJSON, for imports, is in import.go).
 const (
 	MediaJSON        = "application/json"
+	MediaGeoJSON     = "application/geo+json"
+	MediaCSV         = "text/csv"
 	MediaOpenAPI     = "application/vnd.oai.openapi+json;version=3.0"
 	MediaHTML        = "text/html"
 	MediaGeoPackage  = "application/geopackage+sqlite3"

@@ -91,7 +91,12 @@ func optDate(c *fiber.Ctx, name string) (*intel.Date, error) {
 // optTime reads an RFC 3339 time or a date (midnight UTC; for "to" the end
 // of that day).
 func optTime(c *fiber.Ctx, name string, endOfDay bool) (*time.Time, error) {
-	s := c.Query(name)
+	return parseTime(name, c.Query(name), endOfDay)
+}
+
+// parseTime is optTime's parser: nil for "", else an RFC 3339 time or a
+// date.
+func parseTime(name, s string, endOfDay bool) (*time.Time, error) {
 	if s == "" {
 		return nil, nil
 	}

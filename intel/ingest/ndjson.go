@@ -218,7 +218,11 @@ func decodeFields(b []byte, dst any) []intel.FieldError {
 	for _, k := range keys {
 		i, ok := fields[k]
 		if !ok {
-			out = append(out, intel.FieldError{Field: k, Reason: "is not a field of this record type"})
+			name := k
+			if name == "" {
+				name = `""`
+			}
+			out = append(out, intel.FieldError{Field: name, Reason: "is not a field of this record type"})
 			continue
 		}
 		if err := json.Unmarshal(raw[k], v.Field(i).Addr().Interface()); err != nil {
@@ -250,7 +254,10 @@ func jsonFieldError(err error) intel.FieldError {
 	}
 	msg := strings.TrimPrefix(err.Error(), "json: ")
 	if f, ok := strings.CutPrefix(msg, "unknown field "); ok {
-		return intel.FieldError{Field: strings.Trim(f, `"`), Reason: "is not a field of this record type"}
+		if f = strings.Trim(f, `"`); f == "" {
+			f = `""`
+		}
+		return intel.FieldError{Field: f, Reason: "is not a field of this record type"}
 	}
 	switch {
 	case strings.HasPrefix(msg, "parsing time"):
