@@ -217,6 +217,10 @@ func decodeFields(b []byte, dst any) []intel.FieldError {
 	var out []intel.FieldError
 	for _, k := range keys {
 		i, ok := fields[k]
+		if k == "" {
+			out = append(out, intel.FieldError{Field: "line", Reason: "has a member with an empty name"})
+			continue
+		}
 		if !ok {
 			out = append(out, intel.FieldError{Field: k, Reason: "is not a field of this record type"})
 			continue
@@ -250,7 +254,10 @@ func jsonFieldError(err error) intel.FieldError {
 	}
 	msg := strings.TrimPrefix(err.Error(), "json: ")
 	if f, ok := strings.CutPrefix(msg, "unknown field "); ok {
-		return intel.FieldError{Field: strings.Trim(f, `"`), Reason: "is not a field of this record type"}
+		if f = strings.Trim(f, `"`); f == "" {
+			return intel.FieldError{Field: "line", Reason: "has a member with an empty name"}
+		}
+		return intel.FieldError{Field: f, Reason: "is not a field of this record type"}
 	}
 	switch {
 	case strings.HasPrefix(msg, "parsing time"):
