@@ -53,6 +53,9 @@ type Network struct {
 	Spaces      []NetworkNode `json:"spaces,omitempty"`
 	KeyNodes    []NetworkNode `json:"key_nodes,omitempty"`
 	Communities []string      `json:"communities,omitempty"`
+	// ListsTruncated: places, groups or spaces list only the 500 most
+	// central of a larger network.
+	ListsTruncated bool `json:"lists_truncated,omitempty"`
 }
 
 // NetworkNode is a member of a network with its centrality in it. A

@@ -26,6 +26,9 @@ func commands() []command {
 		{"token", "create, list or revoke API tokens", cmdToken},
 		{"audit", "verify the audit log's hash chain", cmdAudit},
 		{"retention", "delete what is past the retention period", cmdRetention},
+		{"import", "import partner data: NDJSON, CSV, GeoJSON, police.uk crime CSV", cmdImport},
+		{"export", "write the database as NDJSON that import reads back (backup, migration)", cmdExport},
+		{"generate", "write realistic synthetic data as NDJSON (benchmarks, load tests)", cmdGenerate},
 		{"db", "start, stop or show the local PostGIS cluster", cmdDB},
 		{"healthcheck", "exit 0 when the service at CONTEXTMAP_LISTEN is ready (for containers)", cmdHealthcheck},
 	}

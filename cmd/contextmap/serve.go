@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/contextmap/contextmap/geo"
 	"github.com/contextmap/contextmap/intel/demo"
 	"github.com/contextmap/contextmap/intel/httpapi"
 	"github.com/contextmap/contextmap/intel/network"
@@ -28,7 +29,6 @@ func cmdServe(ctx context.Context, args []string) error {
 	fs.IntVar(&cfg.BodyLimit, "body-limit", envInt("CONTEXTMAP_BODY_LIMIT", cfg.BodyLimit), "largest request body in bytes (env CONTEXTMAP_BODY_LIMIT)")
 	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", envDuration("CONTEXTMAP_REQUEST_TIMEOUT", cfg.RequestTimeout), "time limit of one request (env CONTEXTMAP_REQUEST_TIMEOUT)")
 	fs.IntVar(&cfg.RateLimit, "rate-limit", envInt("CONTEXTMAP_RATE_LIMIT", cfg.RateLimit), "requests per minute per token, 0 for none (env CONTEXTMAP_RATE_LIMIT)")
-	fs.IntVar(&cfg.DisclosureThreshold, "disclosure-threshold", envInt("CONTEXTMAP_DISCLOSURE_THRESHOLD", 5), "aggregate-only readers never see counts of young people from 1 to this minus one (env CONTEXTMAP_DISCLOSURE_THRESHOLD)")
 	readURL := fs.String("read-database-url", env("READ_DATABASE_URL", ""), "PostgreSQL URL of a streaming read replica for map, report and OGC reads (env READ_DATABASE_URL); empty: the primary serves all")
 	readMaxLag := fs.Duration("read-max-lag", envDuration("CONTEXTMAP_READ_MAX_LAG", 30*time.Second), "replay lag beyond which reads leave the replica for the primary (env CONTEXTMAP_READ_MAX_LAG)")
 	tileURL := fs.String("tile-url", env("CONTEXTMAP_TILE_URL", ""), "web map: optional online tile layer, e.g. https://tile.example/{z}/{x}/{y}.png (env CONTEXTMAP_TILE_URL); empty: offline basemap only")
@@ -37,10 +37,14 @@ func cmdServe(ctx context.Context, args []string) error {
 	webScope := fs.String("web-scope", env("CONTEXTMAP_WEB_SCOPE", ""), "web map: scopes the browser asks for, e.g. \"openid api://contextmap/access_as_user\" (env CONTEXTMAP_WEB_SCOPE)")
 	webLabel := fs.String("web-signin-label", env("CONTEXTMAP_WEB_SIGNIN_LABEL", ""), "web map: the provider's name on the sign-in button (env CONTEXTMAP_WEB_SIGNIN_LABEL)")
 	webDir := fs.String("web-dir", env("CONTEXTMAP_WEB_DIR", ""), "web map development: serve the page from this directory (e.g. static) instead of the copy built in (env CONTEXTMAP_WEB_DIR)")
+	fs.IntVar(&cfg.Disclosure.Threshold, "disclosure-threshold", envInt("CONTEXTMAP_DISCLOSURE_THRESHOLD", geo.DefaultThreshold), "counts of young people from 1 to this minus 1 are hidden from roles without person-level access (env CONTEXTMAP_DISCLOSURE_THRESHOLD)")
 	cors := fs.String("cors-origins", env("CONTEXTMAP_CORS_ORIGINS", ""), "comma-separated origins allowed to call the API from a browser (env CONTEXTMAP_CORS_ORIGINS); empty: same origin only")
 	err := parse(fs, args)
 	if err != nil {
 		return err
+	}
+	if cfg.Disclosure.Threshold < 1 {
+		return fmt.Errorf("--disclosure-threshold must be at least 1 (1 hides nothing)")
 	}
 	for _, o := range strings.Split(*cors, ",") {
 		if o = strings.TrimSpace(o); o != "" {

@@ -44,20 +44,16 @@ admin=$("$work/contextmap" db admin-url)
 db="${admin%/postgres*}/cm_ogc_bench?${admin#*\?}"
 
 echo "building pg_featureserv $PGFS_VERSION from the Go module proxy" >&2
-(
-	cd "$work"
-	mkdir -p gomod && cd gomod
-	GOFLAGS=-mod=mod GOPATH="$work/gopath" go mod download -x "github.com/CrunchyData/pg_featureserv@$PGFS_VERSION" >/dev/null 2>&1 || true
-	src=$(ls -d "$work"/gopath/pkg/mod/github.com/\!crunchy\!data/pg_featureserv@"$PGFS_VERSION" 2>/dev/null || true)
-	if [ -z "$src" ]; then
-		# go mod download refuses a module whose version list the proxy
-		# hides; go install fetches the zip before failing the same way.
-		GOFLAGS=-mod=mod GOPATH="$work/gopath" go install "github.com/CrunchyData/pg_featureserv@$PGFS_VERSION" >/dev/null 2>&1 || true
-		src=$(ls -d "$work"/gopath/pkg/mod/github.com/\!crunchy\!data/pg_featureserv@"$PGFS_VERSION")
-	fi
-	cp -r "$src" "$work/pgfs-src" && chmod -R u+w "$work/pgfs-src"
-	cd "$work/pgfs-src" && GOFLAGS=-mod=mod GOPATH="$work/gopath" go build -o "$work/pg_featureserv" .
-)
+modcache=$(go env GOMODCACHE)
+src="$modcache/github.com/!crunchy!data/pg_featureserv@$PGFS_VERSION"
+if [ ! -d "$src" ]; then
+	# go install fetches the module's zip into the module cache, then may
+	# fail when the proxy hides the version list; the zip is what we need.
+	(cd "$work" && GOFLAGS=-mod=mod GOBIN="$work/gobin" go install "github.com/CrunchyData/pg_featureserv@$PGFS_VERSION" >/dev/null 2>&1) || true
+fi
+[ -d "$src" ] || { echo "could not fetch pg_featureserv $PGFS_VERSION" >&2; exit 1; }
+cp -r "$src" "$work/pgfs-src" && chmod -R u+w "$work/pgfs-src"
+(cd "$work/pgfs-src" && GOFLAGS=-mod=mod go build -o "$work/pg_featureserv" .)
 
 echo "loading $N places" >&2
 psql "$admin" -qc "DROP DATABASE IF EXISTS cm_ogc_bench WITH (FORCE)" -c "CREATE DATABASE cm_ogc_bench" >/dev/null

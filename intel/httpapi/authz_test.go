@@ -24,6 +24,11 @@ var (
 	// fixtureID gives the :id of a resource that fixtures does not create
 	// (such as a network, whose id is a string); set it in your own file.
 	fixtureID = map[string]func(h *harness, fx map[string]int64) string{}
+	// matrixRequests says how to call a route whose path or body the
+	// generic fixtures cannot make: a test file's init() adds its routes'
+	// ("GET /api/v1/things/:id") request makers, which may create records
+	// of their own (as an analyst or police) beside the fixtures.
+	matrixRequests = map[string]func(h *harness, fx map[string]int64, tag string) (path string, body any){}
 )
 
 func init() {
@@ -130,6 +135,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 				b = map[string]any{"value": "cse2", "from": "2021-01-01"}
 			case r.Method == "POST" || r.Method == "PUT":
 				b = body(res, fx, tag)
+			}
+			if rq := matrixRequests[route]; rq != nil {
+				p, b = rq(h, fx, tag)
 			}
 			got := h.do(role, r.Method, p, b)
 			want := "403"

@@ -29,7 +29,7 @@ func (s *Server) networkRoutes(api fiber.Router) {
 
 // disclosureThreshold is the disclosure control threshold for counts of
 // young people shown to callers who may see them only as aggregates.
-func (s *Server) disclosureThreshold() int { return geo.DefaultThreshold }
+func (s *Server) disclosureThreshold() int { return s.disclosureRule().Threshold }
 
 // linkSelection reads the parameters that choose links: kinds (a comma
 // list of allowed), from and to (dates; links whose first..last seen

@@ -161,6 +161,15 @@ func TestAssociationMapKnownAnswer(t *testing.T) {
 	aoc := g.adult("AOC-A", "E07000028")
 	g.link("linked_to", aoc, b, "2BP", true)
 
+	// A link the API would refuse (an adult "frequents" a place), written
+	// behind its back: an adult of concern is never counted as a young
+	// person.
+	if _, err := h.db.Pool.Exec(context.Background(), `INSERT INTO links (kind, source_id, target_id, source_eval,
+		intel_assessment, handling, source_agency, first_seen, last_seen, review_date, recorded_by)
+		VALUES ('frequents', $1, $2, '2', 'B', 'P', 'Police', '2024-01-01', '2024-01-01', '2099-01-01', 'test')`, aoc, a); err != nil {
+		t.Fatal(err)
+	}
+
 	m := h.must(200, "analyst", "GET", "/api/v1/maps/associations?district=E07000028", nil)
 	places, derived, edges := features(t, m)
 	ab := edges[edgeKey(a, b)]

@@ -27,7 +27,7 @@ func (s *Server) ogcRoutes() {
 	s.App.Get("/api/docs", s.openAPIHTML)
 	s.App.Get("/api/docs.css", serveDocsCSS)
 
-	ogc := s.App.Group(OGCPrefix, checkQuery)
+	ogc := s.App.Group(OGCPrefix, checkQuery, basicAsBearer)
 	s.App.Get(OGCPrefix, s.ogcLanding)
 	ogc.Get("/conformance", s.ogcConformance)
 	ogc.Get("/collections", s.authenticate, s.ogcCollections)
@@ -36,6 +36,23 @@ func (s *Server) ogcRoutes() {
 	ogc.Get("/collections/:collectionId/schema", s.authenticate, s.ogcSchema)
 	ogc.Get("/collections/:collectionId/items", s.authenticate, s.ogcItems)
 	ogc.Get("/collections/:collectionId/items/:featureId", s.authenticate, s.ogcItem)
+}
+
+// basicAsBearer lets GIS clients that can only send a user name and
+// password (QGIS's Basic method, ArcGIS Pro, GDAL's USERPWD) send the token
+// as the password: Authorization: Basic base64(anything:token) is read as
+// Bearer token. Only under /ogc, where such clients call.
+func basicAsBearer(c *fiber.Ctx) error {
+	h := c.Get(fiber.HeaderAuthorization)
+	scheme, cred, ok := strings.Cut(h, " ")
+	if ok && strings.EqualFold(scheme, "Basic") {
+		if b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred)); err == nil {
+			if _, token, ok := strings.Cut(string(b), ":"); ok && token != "" {
+				c.Request().Header.Set(fiber.HeaderAuthorization, "Bearer "+token)
+			}
+		}
+	}
+	return c.Next()
 }
 
 type ogcLink struct {
@@ -300,9 +317,9 @@ type itemsRequest struct {
 // featureParams are the parameters every collection's items accept.
 var featureParams = []string{ParamLimit, ParamBBox, ParamDatetime, ParamCursor, ParamFormat}
 
-// parseSelection reads bbox, datetime and property filters (shared by
+// parseFeatureSelection reads bbox, datetime and property filters (shared by
 // /items and exports).
-func parseSelection(c *fiber.Ctx, m collectionMeta) (intel.FeatureQuery, error) {
+func parseFeatureSelection(c *fiber.Ctx, m collectionMeta) (intel.FeatureQuery, error) {
 	var q intel.FeatureQuery
 	var err error
 	if q.BBoxes, err = parseOGCBBox(c.Query(ParamBBox)); err != nil {
@@ -382,7 +399,7 @@ func parseItems(c *fiber.Ctx, m collectionMeta) (itemsRequest, string, error) {
 		r.limit = int(min(max(n, 1), OGCMaxLimit))
 	}
 	var err error
-	if r.q, err = parseSelection(c, m); err != nil {
+	if r.q, err = parseFeatureSelection(c, m); err != nil {
 		return r, "", err
 	}
 	if v := c.Query(ParamCursor); v != "" {

@@ -43,12 +43,17 @@ type collectionMeta struct {
 	Access string
 }
 
+// collectionIDs are the ids of the collections (for the OpenAPI document;
+// TestOpenAPICollections checks them against collections()).
+var collectionIDs = []string{"districts", "places", "events", "association_edges"}
+
 // collections lists every collection in the order they are listed.
 func (s *Server) collections() []collection {
 	return []collection{
 		districtsCollection{s.DB},
 		placesCollection{s.DB},
 		eventsCollection{s.DB},
+		s.edgesCollection(),
 	}
 }
 

@@ -42,6 +42,13 @@ func TestGDALReadsOGC(t *testing.T) {
 		t.Errorf("ogrinfo without a token succeeded:\n%s", out)
 	}
 
+	// Clients that send only a user name and password send the token as
+	// the password.
+	if out, err := gdal("", "ogrinfo", "-ro", "-q", "-oo", "USERPWD=qgis:"+h.tokens["partner"], src); err != nil ||
+		!strings.Contains(out, "places") {
+		t.Errorf("ogrinfo with the token as a Basic password: %v\n%s", err, out)
+	}
+
 	out, err := gdal(h.tokens["analyst"], "ogrinfo", "-ro", src)
 	if err != nil {
 		t.Fatalf("ogrinfo %s: %v\n%s", src, err, out)

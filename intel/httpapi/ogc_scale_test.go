@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -162,6 +163,60 @@ func TestOGCPagination100k(t *testing.T) {
 	}
 	if grew > bound {
 		t.Errorf("heap in use grew by %d bytes walking %d bytes of pages: not bounded by %d", grew, bytes, bound)
+	}
+}
+
+// TestExportStreams100k: exporting 100,000 places as GeoJSON streams: the
+// heap in use stays far below the size of the file.
+func TestExportStreams100k(t *testing.T) {
+	const n = 100_000
+	db := places100k(t)
+	h := &harness{t: t, db: db, tokens: map[string]string{}}
+	h.srv = newServer(db)
+	h.tokens["analyst"] = h.token(intel.RoleAnalyst)
+	base := h.listen()
+
+	defer debug.SetGCPercent(debug.SetGCPercent(10))
+	w := watchHeap()
+	base0 := w.peak.Load()
+	req, _ := http.NewRequestWithContext(t.Context(), "GET", base+"/api/v1/exports?collection=places&format=geojson", nil)
+	req.Header.Set("Authorization", "Bearer "+h.tokens["analyst"])
+	resp, err := (&http.Client{Timeout: 5 * time.Minute}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("export: %d", resp.StatusCode)
+	}
+	// Count features as the bytes pass, holding none of them.
+	pattern := []byte(`{"type":"Feature",`)
+	var features, size int64
+	buf := make([]byte, 64<<10)
+	tail := 0
+	for {
+		k, err := resp.Body.Read(buf[tail:])
+		size += int64(k)
+		chunk := buf[:tail+k]
+		features += int64(bytes.Count(chunk, pattern))
+		tail = min(len(pattern)-1, len(chunk))
+		copy(buf, chunk[len(chunk)-tail:])
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	peak := w.done()
+	grew := int64(peak) - int64(base0)
+	t.Logf("export: %d features, %.1f MB, heap in use grew by at most %.1f MB", features, float64(size)/1e6, float64(grew)/1e6)
+	if features != n {
+		t.Errorf("export holds %d features, want %d", features, n)
+	}
+	const bound = 8 << 20
+	if size < 2*bound || grew > bound {
+		t.Errorf("heap in use grew by %d bytes sending a %d byte export: not streamed within %d", grew, size, bound)
 	}
 }
 

@@ -527,3 +527,81 @@ func TestOGCRoles(t *testing.T) {
 		t.Error("partner: a bbox around the generalised point does not find the place")
 	}
 }
+
+// TestOGCAssociationEdges: the edges collection holds what the association
+// map shows each role, pages and filters it.
+func TestOGCAssociationEdges(t *testing.T) {
+	h := newDemoHarness(t)
+	for _, role := range []string{"analyst", "district", "partner"} {
+		r := h.do(role, "GET", "/api/v1/maps/associations", nil)
+		if r.Status != 200 {
+			t.Fatalf("association map as %s: %d", role, r.Status)
+		}
+		var m struct {
+			Features []struct{ Properties map[string]any }
+		}
+		if err := json.Unmarshal(r.Body, &m); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]bool{}
+		for _, f := range m.Features {
+			if f.Properties["feature"] == "edge" {
+				want[fmt.Sprintf("%v-%v-%v", f.Properties["edge_type"], f.Properties["source"], f.Properties["target"])] = true
+			}
+		}
+		edges, matched, pages := h.walk(role, "/ogc/collections/association_edges/items?limit=400")
+		t.Logf("%s: %d edges in %d pages", role, len(edges), pages)
+		if int(matched) != len(want) || len(edges) != len(want) || len(want) == 0 || (role == "analyst" && pages < 2) {
+			t.Errorf("%s: %d edges (numberMatched %d) in %d pages; the association map has %d", role, len(edges), matched, pages, len(want))
+		}
+		for _, e := range edges {
+			id := e.ID.(string)
+			if !want[id] {
+				t.Errorf("%s: edge %s is not on the association map", role, id)
+			}
+			if e.Geometry == nil || e.Geometry.Type != "LineString" {
+				t.Errorf("%s: edge %s geometry %+v", role, id, e.Geometry)
+			}
+			if role == "partner" && (e.Properties["edge_type"] != "place-place" || e.Properties["people"].(float64) < 5 && e.Properties["people"].(float64) > 0) {
+				t.Errorf("partner sees edge %s with %v", id, e.Properties)
+			}
+		}
+	}
+
+	// bbox: a small box around one end of an edge finds it; every edge
+	// found passes through the box (checked by sampling the segment).
+	all, _, _ := h.walk("analyst", "/ogc/collections/association_edges/items?limit=1000&edge_type=place-place")
+	var ends [][2][2]float64
+	for _, e := range all {
+		if e.Properties["edge_type"] != "place-place" {
+			t.Fatalf("edge_type=place-place returned %v", e.Properties["edge_type"])
+		}
+		var c [2][2]float64
+		if err := json.Unmarshal(e.Geometry.Coordinates, &c); err != nil {
+			t.Fatal(err)
+		}
+		ends = append(ends, c)
+	}
+	a := ends[0][0]
+	box := [4]float64{a[0] - 0.001, a[1] - 0.001, a[0] + 0.001, a[1] + 0.001}
+	in, _, _ := h.walk("analyst", fmt.Sprintf("/ogc/collections/association_edges/items?limit=1000&edge_type=place-place&bbox=%g,%g,%g,%g", box[0], box[1], box[2], box[3]))
+	if !slices.ContainsFunc(in, func(f ogcFeature) bool { return f.ID == all[0].ID }) {
+		t.Errorf("a box around an end of edge %v does not find it", all[0].ID)
+	}
+	for _, f := range in {
+		var c [2][2]float64
+		_ = json.Unmarshal(f.Geometry.Coordinates, &c)
+		hit := false
+		for k := 0; k <= 1000 && !hit; k++ {
+			x := c[0][0] + (c[1][0]-c[0][0])*float64(k)/1000
+			y := c[0][1] + (c[1][1]-c[0][1])*float64(k)/1000
+			hit = x >= box[0]-1e-9 && x <= box[2]+1e-9 && y >= box[1]-1e-9 && y <= box[3]+1e-9
+		}
+		if !hit {
+			t.Errorf("edge %v at %v does not pass through %v", f.ID, c, box)
+		}
+	}
+	if len(in) >= len(all) {
+		t.Errorf("the box finds %d of %d edges", len(in), len(all))
+	}
+}

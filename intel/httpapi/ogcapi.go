@@ -33,13 +33,13 @@ const (
 	RelDescribedBy = "describedby"
 )
 
-// Media types.
+// Media types (MediaNDJSON, for imports, is in import.go).
 const (
 	MediaJSON        = "application/json"
 	MediaGeoJSON     = "application/geo+json"
+	MediaCSV         = "text/csv"
 	MediaOpenAPI     = "application/vnd.oai.openapi+json;version=3.0"
 	MediaHTML        = "text/html"
-	MediaCSV         = "text/csv"
 	MediaGeoPackage  = "application/geopackage+sqlite3"
 	MediaSchemaJSON  = "application/schema+json"
 	MediaProblemJSON = "application/problem+json"

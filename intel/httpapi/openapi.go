@@ -12,6 +12,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/contextmap/contextmap/intel"
+	"github.com/contextmap/contextmap/intel/postgres"
+	"github.com/contextmap/contextmap/intel/report"
 )
 
 // The OpenAPI 3.0 description of /api/v1 and /ogc is generated from the
@@ -31,11 +33,15 @@ type apiOp struct {
 	// Access says who may call it; Public operations need no token.
 	Access string
 	Public bool
-	// Purpose: a person-level read that needs X-Purpose and is audited.
-	Purpose bool
-	Params  []apiParam
-	// Body is a value of the request body's type (nil: none).
-	Body any
+	// Purpose: a person-level read that needs X-Purpose and is audited;
+	// PurposeIfPersonLevel: needed only from person-level roles (the
+	// answer holds people for them, aggregates for the others).
+	Purpose, PurposeIfPersonLevel bool
+	Params                        []apiParam
+	// Body is a value of the request body's type (nil: none); BodyMedia
+	// lists the media types of a body that is a file instead.
+	Body      any
+	BodyMedia []string
 	// OK is the success status (default 200); Result a value of its
 	// body's type (nil: none), List wraps it in a page of items, and
 	// Media is its media type (default application/json).
@@ -45,6 +51,8 @@ type apiOp struct {
 	Media  string
 	// Schema names a component schema for the result instead of Result.
 	Schema string
+	// Also lists other media types the success may come in (files).
+	Also []string
 }
 
 // apiParam documents one parameter.
@@ -77,7 +85,20 @@ var (
 	pTo       = apiParam{Name: "to", In: "query", Type: "string", Format: "date-time", Description: "RFC 3339 time or date (a date means its end)"}
 )
 
+// linkSelectionParams choose the links networks and profiles are drawn
+// from.
+var linkSelectionParams = []apiParam{
+	qp("kinds", "string", "comma-separated link kinds"),
+	{Name: "from", In: "query", Type: "string", Format: "date", Description: "links seen on or after"},
+	{Name: "to", In: "query", Type: "string", Format: "date", Description: "links seen on or before"},
+	qp("min_grade", "string", "at least this source evaluation and assessment, e.g. 2B"),
+	qp("exclude_e", "boolean", "leave out links assessed E (suspected false)"),
+	qp("confirmed", "boolean", "confirmed links only"),
+	qp("include_review_due", "boolean", "include links past their review date (analysts and police only)"),
+}
+
 const (
+	accessReports     = "every role but admin; figures pass disclosure control for aggregate-only roles"
 	accessEveryone    = "every role"
 	accessPersonLevel = "person-level roles (analyst, police, district for its own districts); X-Purpose required; audited"
 	accessWriters     = "analyst, police, district (in its own districts); audited when it touches people"
@@ -160,6 +181,65 @@ var apiOps = []apiOp{
 	{Method: "PUT", Path: "/api/v1/events/:id", Tag: "events", Summary: "Replace an event", Access: accessWriters, Params: []apiParam{pID}, Body: intel.EventInput{}, Result: intel.Event{}},
 	{Method: "DELETE", Path: "/api/v1/events/:id", Tag: "events", Summary: "Delete an event", Access: accessWriters, Params: []apiParam{pID}, OK: 204},
 
+	{Method: "GET", Path: "/api/v1/maps/associations", Tag: "networks",
+		Summary:     "Association map: places, peer groups and online spaces joined through young people and groups (GeoJSON)",
+		Description: "Counts of young people pass disclosure control for callers who may see them only as aggregates. See docs/NETWORKS.md.",
+		Access:      accessEveryone, Params: append([]apiParam{pBBox, pDistrict, qp("min_weight", "integer", "edges joining at least this many people or groups (default 1)")},
+			linkSelectionParams...),
+		Media: MediaGeoJSON, Schema: "FeatureCollection"},
+	{Method: "GET", Path: "/api/v1/networks", Tag: "networks", Summary: "Networks: connected components or communities of the association graph",
+		Description: "Networks with fewer young people than the disclosure threshold are withheld from aggregate-only roles.",
+		Access:      accessEveryone, Params: []apiParam{qp("kind", "string", "default community", "component", "community"), pDistrict,
+			qp("min_size", "integer", "at least this many nodes (default 2)"), qp("max_size", "integer", "at most this many nodes"),
+			apiParam{Name: "from", In: "query", Type: "string", Format: "date"}, apiParam{Name: "to", In: "query", Type: "string", Format: "date"},
+			qp("cross_border", "boolean", "spanning more than one district"), pLimit, qp("after", "string", "network id from the previous page")},
+		Result: intel.NetworkList{}},
+	{Method: "GET", Path: "/api/v1/networks/:id", Tag: "networks", Summary: "One network, with its key nodes",
+		Access: "every role; for person-level roles key nodes may be people: X-Purpose required, audited", PurposeIfPersonLevel: true,
+		Params: []apiParam{{Name: "id", In: "path", Type: "string", Required: true, Description: "component-N or community-N"}}, Result: networkBody{}},
+	{Method: "GET", Path: "/api/v1/networks/:id/graph", Tag: "networks", Summary: "A network's graph (nodes and graded links)",
+		Access: accessPersonLevel, Purpose: true,
+		Params: append([]apiParam{{Name: "id", In: "path", Type: "string", Required: true, Description: "component-N or community-N"}}, linkSelectionParams...),
+		Result: intel.NetworkGraph{}},
+	{Method: "GET", Path: "/api/v1/places/:id/profile", Tag: "networks", Summary: "A place's profile: events, links, networks and who is seen there",
+		Access: "every role (aggregates with disclosure control for partners); person-level roles: X-Purpose required, audited", PurposeIfPersonLevel: true,
+		Params: append([]apiParam{pID, pAsOf}, linkSelectionParams...), Result: intel.PlaceProfile{}},
+
+	{Method: "GET", Path: "/api/v1/reports/current-picture", Tag: "reports", Summary: "The Current Picture table on a date (the slides' report)",
+		Access: accessReports, Params: []apiParam{pAsOf, qp("format", "string", "default json", "json", "csv", "html")},
+		Result: report.Picture{}, Also: []string{MediaCSV, MediaHTML}},
+	{Method: "GET", Path: "/api/v1/reports/trend", Tag: "reports", Summary: "Monthly trend of the Current Picture's figures",
+		Access: accessReports, Params: []apiParam{qp("from", "string", "month (YYYY-MM) or date; default 11 months before to"),
+			qp("to", "string", "month (YYYY-MM) or date; default this month"), qp("interval", "string", "", "month"), pDistrict,
+			qp("format", "string", "default json", "json", "csv")},
+		Result: report.Trend{}, Also: []string{MediaCSV}},
+	{Method: "GET", Path: "/api/v1/reports/missing", Tag: "reports", Summary: "Missing episodes: counts, return interviews within 72 hours, where children are found",
+		Access: accessReports, Params: []apiParam{apiParam{Name: "from", In: "query", Type: "string", Format: "date"},
+			apiParam{Name: "to", In: "query", Type: "string", Format: "date"}, pDistrict, qp("format", "string", "default json", "json", "csv", "html")},
+		Result: report.MissingReport{}, Also: []string{MediaCSV, MediaHTML}},
+	{Method: "GET", Path: "/api/v1/reports/mace", Tag: "reports", Summary: "The MACE meeting pack",
+		Access: accessReports + "; person-level roles get the lists of children (X-Purpose required, audited)", PurposeIfPersonLevel: true,
+		Params: []apiParam{pAsOf, pDistrict, qp("format", "string", "default json", "json", "html")},
+		Result: report.MACEPack{}, Also: []string{MediaHTML}},
+
+	{Method: "POST", Path: "/api/v1/import", Tag: "import", Summary: "Import records: NDJSON, CSV, GeoJSON, police.uk CSV, or a multipart file",
+		Description: "Rows are validated and written in batches; each bad row is reported with its line. Audited.",
+		Access:      accessWriters, Params: []apiParam{qp("dry_run", "boolean", "check without writing"), qp("batch", "integer", "rows per transaction"),
+			qp("type", "string", "record type of a CSV (or police.uk)")},
+		BodyMedia: []string{"application/x-ndjson", MediaCSV, MediaGeoJSON, "multipart/form-data"}, Result: postgres.ImportResult{}},
+
+	{Method: "GET", Path: "/api/v1/exports", Tag: "exports", Summary: "Download a selection of a collection as GeoJSON, CSV or GeoPackage",
+		Description: "The selection and the role rules are those of /ogc/collections/{collection}/items, without paging. " +
+			"GeoPackage is made by GDAL's ogr2ogr and answers 501 when the server has no GDAL. Every export is audited.",
+		Access: "per collection (events: person-level roles); audited",
+		Params: []apiParam{qp("format", "string", "file format (default geojson)", exportFormats...),
+			qp("collection", "string", "the collection (default places)", collectionIDs...),
+			pBBox, qp("datetime", "string", "RFC 3339 instant or date, or interval start/end (.. for open)"),
+			qp("kind", "string", "places and events"), pDistrict, qp("sensitive", "boolean", "places"),
+			qp("category", "string", "events", intel.Categories...), qp("edge_type", "string", "association_edges", edgeTypes...),
+			qp("purpose", "string", "why the data is exported (recorded in the audit)")},
+		Media: MediaGeoJSON, Schema: "FeatureCollection", Also: []string{MediaCSV, MediaGeoPackage}},
+
 	// OGC API Features.
 	{Method: "GET", Path: "/ogc", Tag: "OGC API Features", Summary: "Landing page", Public: true, Access: "public",
 		Params: []apiParam{ref("f-json")}, Schema: "LandingPage"},
@@ -179,7 +259,8 @@ var apiOps = []apiOp{
 			"numberMatched is exact. Follow the next link to page: it carries an opaque cursor.",
 		Access: "per collection", Params: []apiParam{ref("collectionId"), ref("limit"), ref("bbox"), ref("datetime"), ref("cursor"), ref("f-items"),
 			qp("kind", "string", "queryable of places and events"), qp("district", "string", "queryable of places and events"),
-			qp("sensitive", "boolean", "queryable of places"), qp("category", "string", "queryable of events", intel.Categories...)},
+			qp("sensitive", "boolean", "queryable of places"), qp("category", "string", "queryable of events", intel.Categories...),
+			qp("edge_type", "string", "queryable of association_edges", edgeTypes...)},
 		Media: MediaGeoJSON, Schema: "FeatureCollection"},
 	{Method: "GET", Path: "/ogc/collections/:collectionId/items/:featureId", Tag: "OGC API Features", Summary: "One feature",
 		Access: "per collection", Params: []apiParam{ref("collectionId"), ref("featureId"), ref("f-json")}, Media: MediaGeoJSON, Schema: "Feature"},
@@ -196,7 +277,7 @@ func ogcParameters() map[string]any {
 			"style": "form", "explode": false}
 	}
 	ps := map[string]any{
-		"collectionId": str("collectionId", "path", "the collection's id: districts, places, events, …", nil),
+		"collectionId": str("collectionId", "path", "the collection's id", map[string]any{"enum": collectionIDs}),
 		"featureId":    str("featureId", "path", "the feature's id", nil),
 		"limit": map[string]any{"name": ParamLimit, "in": "query", "required": false, "style": "form", "explode": false,
 			"description": "page size; values outside 1..10000 are clamped",
@@ -215,7 +296,7 @@ func ogcParameters() map[string]any {
 
 // fixedSchemas are the schemas not generated from Go types.
 func fixedSchemas() map[string]any {
-	link := map[string]any{"$ref": "#/components/schemas/Link"}
+	link := map[string]any{"$ref": "#/components/schemas/OGCLink"}
 	links := map[string]any{"type": "array", "items": link}
 	obj := func(props map[string]any, required ...string) map[string]any {
 		m := map[string]any{"type": "object", "properties": props}
@@ -232,7 +313,7 @@ func fixedSchemas() map[string]any {
 		"Me": obj(map[string]any{"role": map[string]any{"type": "string", "enum": intel.Roles}, "label": str,
 			"districts": map[string]any{"type": "array", "items": str, "nullable": true}, "person_level": map[string]any{"type": "boolean"},
 			"aggregates_only": map[string]any{"type": "boolean"}, "sees_adults_of_concern": map[string]any{"type": "boolean"}}),
-		"Link":        obj(map[string]any{"href": map[string]any{"type": "string", "format": "uri"}, "rel": str, "type": str, "title": str}, "href", "rel"),
+		"OGCLink":     obj(map[string]any{"href": map[string]any{"type": "string", "format": "uri"}, "rel": str, "type": str, "title": str}, "href", "rel"),
 		"LandingPage": obj(map[string]any{"title": str, "description": str, "links": links}, "links"),
 		"ConfClasses": obj(map[string]any{"conformsTo": map[string]any{"type": "array", "items": str}}, "conformsTo"),
 		"Collections": obj(map[string]any{"links": links, "collections": map[string]any{"type": "array",
@@ -258,7 +339,10 @@ var fiberParam = regexp.MustCompile(`:([A-Za-z0-9_]+)`)
 func openAPIPath(p string) string { return fiberParam.ReplaceAllString(p, "{$1}") }
 
 // schemaGen builds component schemas from Go types.
-type schemaGen struct{ schemas map[string]any }
+type schemaGen struct {
+	schemas map[string]any
+	types   map[string]reflect.Type // the Go type behind each generated name (nil: a fixed schema)
+}
 
 var (
 	timeType  = reflect.TypeFor[time.Time]()
@@ -277,9 +361,9 @@ func (g *schemaGen) of(t reflect.Type) map[string]any {
 	case gradeType:
 		return map[string]any{"type": "string", "pattern": "^[123][A-E][PC]$", "description": "3x5x2 grade, e.g. 2BP"}
 	case rawType:
-		return map[string]any{"$ref": "#/components/schemas/Geometry"}
+		return map[string]any{"description": "any JSON"}
 	case linkType:
-		return map[string]any{"$ref": "#/components/schemas/Link"}
+		return map[string]any{"$ref": "#/components/schemas/OGCLink"}
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
@@ -308,16 +392,29 @@ func (g *schemaGen) of(t reflect.Type) map[string]any {
 	case reflect.Map:
 		return map[string]any{"type": "object", "additionalProperties": g.of(t.Elem())}
 	case reflect.Struct:
-		name := schemaName(t)
-		if _, done := g.schemas[name]; !done {
-			g.schemas[name] = map[string]any{} // placeholder against recursion
+		object := func() map[string]any {
 			props, required := map[string]any{}, []string{}
 			g.fields(t, props, &required)
 			s := map[string]any{"type": "object", "properties": props}
 			if len(required) > 0 {
 				s["required"] = required
 			}
-			g.schemas[name] = s
+			return s
+		}
+		if t.Name() == "" {
+			return object() // anonymous: inline
+		}
+		name := schemaName(t)
+		if other, taken := g.types[name]; taken && other != t {
+			// Two types of one name (or a fixed schema's): the package
+			// tells them apart.
+			pkg := t.PkgPath()[strings.LastIndex(t.PkgPath(), "/")+1:]
+			name = strings.ToUpper(pkg[:1]) + pkg[1:] + name
+		}
+		if _, done := g.schemas[name]; !done {
+			g.types[name] = t
+			g.schemas[name] = map[string]any{} // placeholder against recursion
+			g.schemas[name] = object()
 		}
 		return map[string]any{"$ref": "#/components/schemas/" + name}
 	case reflect.Interface:
@@ -346,22 +443,32 @@ func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]str
 		if name == "" {
 			name = f.Name
 		}
-		props[name] = g.of(f.Type)
+		if f.Type == rawType && name == "geometry" {
+			props[name] = map[string]any{"$ref": "#/components/schemas/Geometry"}
+		} else {
+			props[name] = g.of(f.Type)
+		}
 		if !strings.Contains(opts, "omitempty") && f.Type.Kind() != reflect.Pointer {
 			*required = append(*required, name)
 		}
 	}
 }
 
-// schemaName names a Go type's schema: its name, with the package's for
-// types outside httpapi that would clash.
+// schemaName names a Go type's schema: its name, capitalised; a generic
+// type's arguments are appended by name (MACEList[intel.NodeRef] is
+// MACEList_NodeRef), as component names allow only letters, digits and
+// ._-.
 func schemaName(t reflect.Type) string {
 	n := t.Name()
 	if n == "" {
 		return "Anonymous"
 	}
+	n = pkgPath.ReplaceAllString(n, "")
+	n = strings.NewReplacer("[", "_", "]", "", ",", "_", "*", "", " ", "").Replace(n)
 	return strings.ToUpper(n[:1]) + n[1:]
 }
+
+var pkgPath = regexp.MustCompile(`[A-Za-z0-9_./-]*\.`)
 
 func (op apiOp) operationID() string {
 	var b strings.Builder
@@ -388,7 +495,10 @@ func OpenAPI() map[string]any {
 }
 
 func buildOpenAPI() map[string]any {
-	g := &schemaGen{schemas: fixedSchemas()}
+	g := &schemaGen{schemas: fixedSchemas(), types: map[string]reflect.Type{}}
+	for name := range g.schemas {
+		g.types[name] = nil
+	}
 	g.of(reflect.TypeFor[collectionDoc]())
 	problem := g.of(reflect.TypeFor[Problem]())
 	errResp := func(desc string) map[string]any {
@@ -431,15 +541,25 @@ func buildOpenAPI() map[string]any {
 			params = append(params, map[string]any{"name": p.Name, "in": p.In, "required": p.Required || p.In == "path",
 				"description": p.Description, "schema": schema})
 		}
-		if op.Purpose {
+		switch {
+		case op.Purpose:
 			params = append(params, map[string]any{"$ref": "#/components/parameters/purpose"})
+		case op.PurposeIfPersonLevel:
+			params = append(params, map[string]any{"$ref": "#/components/parameters/purpose-person-level"})
 		}
 		if len(params) > 0 {
 			o["parameters"] = params
 		}
-		if op.Body != nil {
+		switch {
+		case op.Body != nil:
 			o["requestBody"] = map[string]any{"required": true, "content": map[string]any{
 				MediaJSON: map[string]any{"schema": g.of(reflect.TypeOf(op.Body))}}}
+		case len(op.BodyMedia) > 0:
+			content := map[string]any{}
+			for _, m := range op.BodyMedia {
+				content[m] = map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}
+			}
+			o["requestBody"] = map[string]any{"required": true, "content": content}
 		}
 		status := op.OK
 		if status == 0 {
@@ -463,7 +583,11 @@ func buildOpenAPI() map[string]any {
 			schema = g.of(reflect.TypeOf(op.Result))
 		}
 		if schema != nil {
-			ok["content"] = map[string]any{media: map[string]any{"schema": schema}}
+			content := map[string]any{media: map[string]any{"schema": schema}}
+			for _, m := range op.Also {
+				content[m] = map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}
+			}
+			ok["content"] = content
 		}
 		responses := map[string]any{itoa64(int64(status)): ok, "400": errResp("bad input, naming each bad parameter or field"),
 			"500": errResp("internal error"), "503": errResp("the database is unavailable or the request took too long")}
@@ -478,7 +602,7 @@ func buildOpenAPI() map[string]any {
 		if strings.Contains(op.Path, ":") {
 			responses["404"] = errResp("no such record, or outside the caller's scope")
 		}
-		if op.Body != nil {
+		if op.Body != nil || len(op.BodyMedia) > 0 {
 			responses["413"] = errResp("the body is larger than the limit")
 		}
 		o["responses"] = responses
@@ -493,6 +617,9 @@ func buildOpenAPI() map[string]any {
 	params := ogcParameters()
 	params["purpose"] = map[string]any{"name": PurposeHeader, "in": "header", "required": true,
 		"description": "why the person-level data is read (DPA 2018 s.62); also accepted as ?purpose=",
+		"schema":      map[string]any{"type": "string", "maxLength": 500}}
+	params["purpose-person-level"] = map[string]any{"name": PurposeHeader, "in": "header", "required": false,
+		"description": "required from person-level roles: why the person-level data is read (DPA 2018 s.62); also accepted as ?purpose=",
 		"schema":      map[string]any{"type": "string", "maxLength": 500}}
 	var tagList []any
 	for _, t := range tags {

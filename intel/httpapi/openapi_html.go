@@ -26,6 +26,7 @@ type docsOp struct {
 	Public                                     bool
 	Params                                     []docsParam
 	Body                                       string
+	BodyIsFile                                 bool
 	Responses                                  []docsResponse
 }
 
@@ -64,7 +65,7 @@ var docsTemplate = template.Must(template.New("docs").Parse(`<!doctype html>
 {{if .Params}}<table><thead><tr><th>parameter</th><th>in</th><th>type</th><th>description</th></tr></thead><tbody>
 {{range .Params}}<tr><td><code>{{.Name}}</code></td><td>{{.In}}</td><td>{{.Type}}</td><td>{{.Description}}</td></tr>{{end}}
 </tbody></table>{{end}}
-{{if .Body}}<p>Body: <a href="#schema-{{.Body}}">{{.Body}}</a></p>{{end}}
+{{if .Body}}<p>Body: {{if .BodyIsFile}}{{.Body}}{{else}}<a href="#schema-{{.Body}}">{{.Body}}</a>{{end}}</p>{{end}}
 <ul class="responses">{{range .Responses}}<li><b>{{.Status}}</b> {{.Description}}{{if .Media}} <code>{{.Media}}</code>{{end}}{{if .Schema}} <a href="#schema-{{.Schema}}">{{.Schema}}</a>{{end}}</li>{{end}}</ul>
 </article>{{end}}</section>{{end}}
 <section id="schemas"><h2>Schemas</h2>
@@ -154,7 +155,17 @@ func buildDocsPage() docsPage {
 			d.Params = append(d.Params, docsParam{Name: pm["name"].(string), In: pm["in"].(string), Type: typeName(pm["schema"]), Description: desc})
 		}
 		if rb, ok := o["requestBody"].(map[string]any); ok {
-			d.Body = refName(rb["content"].(map[string]any)[MediaJSON].(map[string]any)["schema"])
+			content := rb["content"].(map[string]any)
+			if j, ok := content[MediaJSON].(map[string]any); ok {
+				d.Body = refName(j["schema"])
+			} else {
+				var medias []string
+				for m := range content {
+					medias = append(medias, m)
+				}
+				slices.Sort(medias)
+				d.Body, d.BodyIsFile = "a file: "+strings.Join(medias, ", "), true
+			}
 		}
 		rs := o["responses"].(map[string]any)
 		codes := make([]string, 0, len(rs))
@@ -166,13 +177,20 @@ func buildDocsPage() docsPage {
 			r := rs[code].(map[string]any)
 			dr := docsResponse{Status: code, Description: r["description"].(string)}
 			if content, ok := r["content"].(map[string]any); ok {
-				for media, v := range content {
-					dr.Media = media
-					s := v.(map[string]any)["schema"]
-					dr.Schema = refName(s)
-					if dr.Schema == "" {
-						dr.Description += ": " + typeName(s)
+				var medias []string
+				for media := range content {
+					medias = append(medias, media)
+				}
+				slices.Sort(medias)
+				dr.Media = strings.Join(medias, ", ")
+				for _, media := range medias {
+					sc := content[media].(map[string]any)["schema"]
+					if n := refName(sc); n != "" {
+						dr.Schema = n
 					}
+				}
+				if dr.Schema == "" {
+					dr.Description += ": " + typeName(content[medias[0]].(map[string]any)["schema"])
 				}
 			}
 			d.Responses = append(d.Responses, dr)

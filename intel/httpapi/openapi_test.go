@@ -194,7 +194,7 @@ func TestOpenAPIOGCParameters(t *testing.T) {
 	doc := httpapi.OpenAPI()
 	comps := doc["components"].(map[string]any)["parameters"].(map[string]any)
 	op := doc["paths"].(map[string]any)["/ogc/collections/{collectionId}/items"].(map[string]any)["get"].(map[string]any)
-	values := map[string]string{"limit": "5", "bbox": "-3.5,54,-2,55.2", "datetime": "2020-01-01/..", "cursor": "c1.MQ",
+	values := map[string]string{"edge_type": "place-place", "limit": "5", "bbox": "-3.5,54,-2,55.2", "datetime": "2020-01-01/..", "cursor": "c1.MQ",
 		"f": "json", "kind": "park", "district": "E07000028", "sensitive": "false", "category": "cse1"}
 	var names []string
 	for _, p := range op["parameters"].([]any) {
@@ -213,8 +213,11 @@ func TestOpenAPIOGCParameters(t *testing.T) {
 			continue
 		}
 		col := "places"
-		if name == "category" || name == "datetime" {
+		switch name {
+		case "category", "datetime":
 			col = "events"
+		case "edge_type":
+			col = "association_edges"
 		}
 		r := h.do("analyst", "GET", "/ogc/collections/"+col+"/items?"+name+"="+v, nil)
 		if r.Status != 200 {
@@ -226,5 +229,22 @@ func TestOpenAPIOGCParameters(t *testing.T) {
 	}
 	if r := h.do("analyst", "GET", "/ogc/collections/places/items?sortby=name", nil); r.Status != 400 {
 		t.Errorf("an undocumented parameter: %d", r.Status)
+	}
+}
+
+// TestOpenAPICollections: the collection ids the document lists are those
+// the server serves.
+func TestOpenAPICollections(t *testing.T) {
+	h := newHarness(t)
+	var cols struct{ Collections []struct{ ID string } }
+	h.getJSON("analyst", "/ogc/collections", 200, &cols)
+	var served []string
+	for _, c := range cols.Collections {
+		served = append(served, c.ID)
+	}
+	p := httpapi.OpenAPI()["components"].(map[string]any)["parameters"].(map[string]any)["collectionId"].(map[string]any)
+	documented := p["schema"].(map[string]any)["enum"].([]string)
+	if !slices.Equal(served, documented) {
+		t.Errorf("collections served %v, documented %v", served, documented)
 	}
 }

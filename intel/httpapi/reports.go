@@ -52,8 +52,14 @@ func reportReader(c *fiber.Ctx) (intel.Principal, error) {
 	return p, nil
 }
 
+// disclosureRule is the one disclosure-control rule of every count shown to
+// aggregate-only readers (CONTEXTMAP_DISCLOSURE_THRESHOLD, default 5).
 func (s *Server) disclosureRule() geo.Rule {
-	return geo.Rule{Threshold: max(s.Config.DisclosureThreshold, 0)}
+	r := s.Config.Disclosure
+	if r.Threshold <= 0 {
+		r.Threshold = geo.DefaultThreshold
+	}
+	return r
 }
 
 // reportDate reads a date parameter (YYYY-MM-DD), def when absent.

@@ -69,12 +69,17 @@ func newMissingWorld(h *harness) missingWorld {
 		h.must(201, role, "POST", "/api/v1/links", map[string]any{"kind": kind, "source_id": src, "target_id": dst, "grade": "2BP",
 			"source_agency": "Police", "first_seen": "2020-06-01", "last_seen": lastSeen, "review_date": review})
 	}
-	// A and B share the bus station; B is in the group; K frequents the
-	// park alone; K's old link to the bus station (last seen 2019) is
-	// outside the twelve months and must not join K to the network.
+	// A and B share the bus station and the group (two contexts: a
+	// network); K frequents the park and, long ago (last seen 2019, outside
+	// the twelve months), the bus station: not in it.
 	link("analyst", "frequents", w.a, w.bus, "2021-01-15", "2021-01-20") // due for review on 31 January
 	link("analyst", "frequents", w.b, w.bus, "2021-01-15", "2030-01-01")
 	link("analyst", "member_of", w.b, w.group, "2021-01-15", "2030-01-01")
+	link("analyst", "member_of", w.a, w.group, "2021-01-15", "2030-01-01")
+	// C (no category) shares the bus station only with them: one context
+	// in common does not make C one of the network.
+	c := id(h.must(201, "analyst", "POST", "/api/v1/people", map[string]any{"kind": "young_person", "pseudonym": "YP-C", "district": "E07000028"}))
+	link("analyst", "frequents", c, w.bus, "2021-01-15", "2030-01-01")
 	link("analyst", "frequents", w.k, w.park, "2021-01-15", "2030-01-01")
 	h.must(201, "analyst", "POST", "/api/v1/links", map[string]any{"kind": "frequents", "source_id": w.k, "target_id": w.bus, "grade": "2BP",
 		"source_agency": "Police", "first_seen": "2018-06-01", "last_seen": "2019-01-01", "review_date": "2030-01-01"})
@@ -240,19 +245,21 @@ func TestMACEPack(t *testing.T) {
 	// Top places: the bus station (events 1-5 and 7 there: 6, two young
 	// people), then the flat (found there: 1, 2, 7).
 	if len(m.TopPlaces) < 2 || m.TopPlaces[0].Place.ID != w.bus || m.TopPlaces[0].Events != 6 || m.TopPlaces[0].YoungPeople.Count != 2 ||
-		m.TopPlaces[0].Links != 3 || m.TopPlaces[1].Place.ID != w.flat || m.TopPlaces[1].Events != 3 {
+		m.TopPlaces[0].Links != 4 || m.TopPlaces[1].Place.ID != w.flat || m.TopPlaces[1].Events != 3 {
 		t.Errorf("top places %+v", m.TopPlaces)
 	}
-	if m.TopPlaces[0].EventsByKind["missing_episode"] != 6 || m.TopPlaces[0].Grades["2B"] != 9 {
+	if m.TopPlaces[0].EventsByKind["missing_episode"] != 6 || m.TopPlaces[0].Grades["2B"] != 10 {
 		t.Errorf("why the bus station: %+v %+v", m.TopPlaces[0].EventsByKind, m.TopPlaces[0].Grades)
 	}
 	// One network: A and B through the bus station and the group; K alone
-	// is not a network, and K's 2019 link does not count.
+	// is not a network, and K's 2019 link does not count; nor is C. The bus
+	// station has four links (A, B, C, the adult) and ten events and links
+	// graded 2B (six episodes, four links).
 	if len(m.Networks) != 1 {
 		t.Fatalf("networks %+v", m.Networks)
 	}
 	n := m.Networks[0]
-	if n.YoungPeople.Count != 2 || n.Places != 1 || n.Groups != 1 || n.Links != 3 || !slices.Equal(n.Districts, []string{"E07000028"}) ||
+	if n.YoungPeople.Count != 2 || n.Places != 1 || n.Groups != 1 || n.Links != 4 || !slices.Equal(n.Districts, []string{"E07000028"}) ||
 		n.AdultsOfConcern == nil || *n.AdultsOfConcern != 1 || !strings.Contains(m.NetworksSource, "stand-in") {
 		t.Errorf("network %+v (%s)", n, m.NetworksSource)
 	}
@@ -280,7 +287,7 @@ func TestMACEPack(t *testing.T) {
 
 	// Carlisle's team: no adults of concern anywhere.
 	d := get("district")
-	if d.Networks[0].AdultsOfConcern != nil || d.Links.Count.Count != 1 || len(d.Links.Items) != 1 || d.TopPlaces[0].Links != 2 {
+	if d.Networks[0].AdultsOfConcern != nil || d.Links.Count.Count != 1 || len(d.Links.Items) != 1 || d.TopPlaces[0].Links != 3 {
 		t.Errorf("district pack shows adults: %+v %+v %+v", d.Networks[0], d.Links, d.TopPlaces[0])
 	}
 	if strings.Contains(string(h.must2(200, "district", path).Body), "AOC-") {

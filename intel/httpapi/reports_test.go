@@ -379,3 +379,86 @@ func TestReportsBadInput(t *testing.T) {
 		}
 	}
 }
+
+type trendJSON struct {
+	From       string            `json:"from"`
+	To         string            `json:"to"`
+	Interval   string            `json:"interval"`
+	Column     report.Column     `json:"column"`
+	Months     []string          `json:"months"`
+	Series     []report.Row      `json:"series"`
+	Disclosure report.Disclosure `json:"disclosure"`
+}
+
+func (tr trendJSON) series(code string) []report.Figure {
+	for _, s := range tr.Series {
+		if s.Code == code {
+			return s.Values
+		}
+	}
+	return nil
+}
+
+// TestTrend: each month of the series is that month's end's Current
+// Picture column, disclosed as the Current Picture itself is.
+func TestTrend(t *testing.T) {
+	h := newDemoHarness(t)
+	var tr trendJSON
+	if err := json.Unmarshal(h.must2(200, "analyst", "/api/v1/reports/trend?from=2020-10&to=2020-12&interval=month").Body, &tr); err != nil {
+		t.Fatal(err)
+	}
+	if tr.From != "2020-10-01" || tr.To != "2020-12-31" || !slices.Equal(tr.Months, []string{"2020-10-31", "2020-11-30", "2020-12-31"}) ||
+		tr.Column.Code != report.AreaCode || tr.Column.Label != "Cumbria" {
+		t.Fatalf("trend head: %+v", tr)
+	}
+	// December is the slides' Cumbria column.
+	for i, code := range []string{"cse1", "cse2", "cse3", "other", report.RowCategoryTotal, "early_help", "open_case", "cin_plan", "cp", "cla",
+		"not_open"} {
+		if got, want := tr.series(code)[2].String(), slidesTable[i+1][1]; got != want {
+			t.Errorf("December %s: %s, want %s", code, got, want)
+		}
+	}
+	if got := tr.series(report.RowUpToDatePercent)[2].String(); got != "33.3%" {
+		t.Errorf("December up to date: %s", got)
+	}
+	for _, code := range []string{report.RowEpisodes, report.RowChildren, report.RowRepeat, report.RowFound, report.RowRHIWithin,
+		report.RowRHIPercent, report.RowLinksDue, report.RowStatusNone} {
+		if s := tr.series(code); len(s) != 3 {
+			t.Errorf("series %s: %v", code, s)
+		}
+	}
+	// The missing measures of a month are the missing report's for it.
+	var m missingJSON
+	_ = json.Unmarshal(h.must2(200, "analyst", "/api/v1/reports/missing?from=2020-11-01&to=2020-11-30").Body, &m)
+	for _, code := range []string{report.RowEpisodes, report.RowChildren, report.RowFound, report.RowRHIPercent} {
+		if got, want := tr.series(code)[1], m.figure(code, report.AreaCode); got != want {
+			t.Errorf("November %s: trend %s, missing report %s", code, got, want)
+		}
+	}
+	if tr.series(report.RowEpisodes)[1].Count == 0 {
+		t.Error("no missing episodes in November 2020 in the demo")
+	}
+	// A partner's trend for Eden shows what the partner's Current Picture
+	// of each month end shows, no more.
+	var pt trendJSON
+	_ = json.Unmarshal(h.must2(200, "partner", "/api/v1/reports/trend?from=2020-11&to=2020-12&district=E07000030").Body, &pt)
+	for i, end := range []string{"2020-11-30", "2020-12-31"} {
+		p := picture(t, h.must2(200, "partner", "/api/v1/reports/current-picture?as_of="+end))
+		eden := p.Column("E07000030")
+		for _, r := range p.Rows {
+			if r.Code == report.RowStatusNone {
+				continue
+			}
+			if got := pt.series(r.Code)[i]; got != r.Values[eden] {
+				t.Errorf("%s %s: trend %s, picture %s", end, r.Code, got, r.Values[eden])
+			}
+		}
+	}
+	// CSV: months as columns.
+	rows := csvTable(t, h.must2(200, "analyst", "/api/v1/reports/trend?from=2020-10&to=2020-12&format=csv"))
+	if !slices.Equal(rows[0], []string{"", "2020-10", "2020-11", "2020-12"}) || rows[1][0] != slidesTable[1][0] || rows[1][3] != "26" {
+		t.Errorf("trend CSV: %q", rows[:2])
+	}
+	// Five years is the most.
+	h.must2(200, "police", "/api/v1/reports/trend?from=2017-01&to=2021-12")
+}

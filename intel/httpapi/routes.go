@@ -49,6 +49,9 @@ func (s *Server) routes(api fiber.Router) {
 	s.networkRoutes(api)
 	s.reportRoutes(api)
 	s.importRoutes(api)
+	s.hotspotRoutes(api)
+	s.exportRoutes(api)
+	s.contextworkRoutes(api)
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

@@ -18,6 +18,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
+	"github.com/contextmap/contextmap/geo"
 	"github.com/contextmap/contextmap/intel"
 	"github.com/contextmap/contextmap/intel/oidc"
 	"github.com/contextmap/contextmap/intel/postgres"
@@ -36,12 +37,12 @@ type Config struct {
 	// CORSOrigins are the only origins a browser may call the API from;
 	// empty means same-origin only (no CORS headers at all).
 	CORSOrigins []string
-	// DisclosureThreshold: counts of young people from 1 to this minus one
-	// are suppressed for aggregate-only readers (geo.Rule; 0 means
-	// geo.DefaultThreshold, 5).
-	DisclosureThreshold int
 	// Web configures the web map (tile layer, browser sign-in).
 	Web WebConfig
+	// Disclosure is the disclosure control applied to counts of young
+	// people shown to callers without person-level access to them; the
+	// zero value is geo.DefaultThreshold (counts 1-4 hidden).
+	Disclosure geo.Rule
 }
 
 // DefaultConfig is what the service runs with unless told otherwise.

@@ -27,6 +27,7 @@ import (
 	"github.com/contextmap/contextmap/intel"
 	"github.com/contextmap/contextmap/intel/demo/demotest"
 	"github.com/contextmap/contextmap/intel/httpapi"
+	"github.com/contextmap/contextmap/intel/network"
 	"github.com/contextmap/contextmap/intel/oidc"
 )
 
@@ -64,6 +65,11 @@ func TestWebMap(t *testing.T) {
 	}
 
 	db := demotest.New(t)
+	// Networks are computed in the background by `contextmap serve`; here
+	// once, before the page asks for them.
+	if err := network.NewRefresher(db, nil).Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	srv := newServer(db)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

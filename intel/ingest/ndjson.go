@@ -217,12 +217,12 @@ func decodeFields(b []byte, dst any) []intel.FieldError {
 	var out []intel.FieldError
 	for _, k := range keys {
 		i, ok := fields[k]
-		if k == "" {
-			out = append(out, intel.FieldError{Field: "line", Reason: "has a member with an empty name"})
-			continue
-		}
 		if !ok {
-			out = append(out, intel.FieldError{Field: k, Reason: "is not a field of this record type"})
+			name := k
+			if name == "" {
+				name = `""`
+			}
+			out = append(out, intel.FieldError{Field: name, Reason: "is not a field of this record type"})
 			continue
 		}
 		if err := json.Unmarshal(raw[k], v.Field(i).Addr().Interface()); err != nil {
@@ -255,7 +255,7 @@ func jsonFieldError(err error) intel.FieldError {
 	msg := strings.TrimPrefix(err.Error(), "json: ")
 	if f, ok := strings.CutPrefix(msg, "unknown field "); ok {
 		if f = strings.Trim(f, `"`); f == "" {
-			return intel.FieldError{Field: "line", Reason: "has a member with an empty name"}
+			f = `""`
 		}
 		return intel.FieldError{Field: f, Reason: "is not a field of this record type"}
 	}

@@ -84,6 +84,9 @@ func TestComponents(t *testing.T) {
 	if res.Nodes != 9 || res.Edges != 9 || res.Links != 9 {
 		t.Errorf("nodes %d edges %d links %d, want 9 9 9", res.Nodes, res.Edges, res.Links)
 	}
+	if empty := Analyse(nodes, nil, DefaultOptions); len(empty.Networks) != 0 || empty.Nodes != 0 {
+		t.Errorf("no links: %+v, want no networks", empty)
+	}
 }
 
 func toLinks(ps [][2]int64) []Link {

@@ -23,6 +23,10 @@ type AssocFilter struct {
 	Threshold int
 }
 
+// MaxMapLinks is the most links an association map is drawn from; a
+// larger selection answers 413.
+const MaxMapLinks = 100_000
+
 // PlaceLinkKinds are the kinds that put a young person at a place.
 var PlaceLinkKinds = []string{"frequents", "last_seen_at", "found_at", "attends"}
 
@@ -144,7 +148,11 @@ func (db *DB) AssociationMap(ctx context.Context, pr intel.Principal, f AssocFil
 	var src, dst int64
 	var se, ia string
 	var confirmed bool
-	for rows.Next() {
+	for n := 0; rows.Next(); n++ {
+		if n == MaxMapLinks {
+			rows.Close()
+			return nil, intel.Errorf(intel.ETOOLARGE, "the selection holds more than %d links: narrow it with district, bbox, from and to, or kinds", MaxMapLinks)
+		}
 		if err := rows.Scan(&kind, &src, &dst, &se, &ia, &confirmed); err != nil {
 			rows.Close()
 			return nil, wrap(err, "association map")

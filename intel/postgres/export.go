@@ -261,3 +261,23 @@ func exportEvents(ctx context.Context, tx pgx.Tx, emit func(any) error) error {
 		return emit(&e)
 	})
 }
+
+// ExportedPeople lists the people an export of these types (all when
+// empty) discloses, for its audit record.
+func (db *DB) ExportedPeople(ctx context.Context, types []string) ([]int64, error) {
+	personal := len(types) == 0
+	for _, t := range types {
+		switch t {
+		case ingest.TypePerson, ingest.TypeAssessment, ingest.TypeLink, ingest.TypeEvent:
+			personal = true
+		}
+	}
+	if !personal {
+		return nil, nil
+	}
+	rows, err := db.Pool.Query(ctx, `SELECT id FROM people ORDER BY id`)
+	if err != nil {
+		return nil, wrap(err, "people")
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}

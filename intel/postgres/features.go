@@ -234,7 +234,7 @@ func placeConds(a *args, pr intel.Principal, q intel.FeatureQuery, shown bool) (
 	if len(q.BBoxes) > 0 {
 		conds = append(conds, bboxSQL(a, q.BBoxes, geom, "pl.geom", generaliseMargin))
 	}
-	for _, k := range sortedProps(q.Props) {
+	for _, k := range propKeys(q.Props) {
 		v := q.Props[k]
 		switch k {
 		case "kind", "district":
@@ -333,7 +333,7 @@ func eventConds(a *args, pr intel.Principal, q intel.FeatureQuery, shown bool) (
 	if q.To != nil {
 		conds = append(conds, "e.starts_at <= "+a.add(*q.To))
 	}
-	for _, k := range sortedProps(q.Props) {
+	for _, k := range propKeys(q.Props) {
 		switch k {
 		case "kind", "district", "category":
 			conds = append(conds, "e."+k+" = "+a.add(q.Props[k]))
@@ -509,4 +509,4 @@ func int64p(n *int64) any {
 	return *n
 }
 
-func sortedProps(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
+func propKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }

@@ -154,10 +154,7 @@ func (db *DB) Import(ctx context.Context, pr intel.Principal, rd ingest.Reader, 
 			b.commitCounts()
 		}
 		if opt.DryRun && !b.bad {
-			b.commitCounts()
-			for _, id := range b.people {
-				people[id] = true
-			}
+			b.commitCounts() // what would have been written; no one was
 		}
 	}
 	for id := range people {
@@ -180,6 +177,9 @@ func importError(res *ImportResult) error {
 	}
 	if res.ErrorTotal > len(res.Errors) {
 		msg += fmt.Sprintf(" (the first %d are listed)", len(res.Errors))
+	}
+	if res.Batches > 1 {
+		msg += fmt.Sprintf("; %d of %d batches were written", res.Committed, res.Batches)
 	}
 	return &intel.Error{Code: intel.EINVALID, Message: msg, Fields: res.Errors}
 }

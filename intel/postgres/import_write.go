@@ -542,59 +542,41 @@ func (b *batch) writeEvents(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := b.exec(ctx, `CREATE TEMP TABLE imp_event ON COMMIT DROP AS
-		SELECT s.seq, s.line, s.key, s.kind, s.starts_at, s.ends_at, s.category, s.severity, s.grade,
-		       s.legacy_grade, s.confirmed, s.agency, s.review_date, s.found_at, s.rhi_at, s.crime_type, s.layer,
-		       s.place_ref, s.found_ref, s.people_hash, s.people_ref, s.group_refs,
-		       pl.id AS place_id, fp.id AS found_place_id, g.pt, ST_X(m.m) AS x, ST_Y(m.m) AS y, d.code AS district,
-		       false AS bad
-		  FROM imp s LEFT JOIN places pl ON pl.ext_ref = s.place_ref LEFT JOIN places fp ON fp.ext_ref = s.found_ref
-		 CROSS JOIN LATERAL (SELECT coalesce(ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326), pl.pt) AS pt) g
-		 CROSS JOIN LATERAL (SELECT ST_Transform(g.pt, $1::integer) AS m) m
-		 CROSS JOIN LATERAL (SELECT coalesce(
-		        (SELECT dd.code FROM imp_dist dd WHERE ST_Intersects(dd.geom, g.pt) ORDER BY dd.code LIMIT 1),
-		        (SELECT dd.code FROM imp_dist dd
-		          WHERE ST_DWithin(dd.geom, g.pt, 0.003) AND ST_DWithin(dd.geom::geography, g.pt::geography, 100)
-		          ORDER BY ST_Distance(dd.geom::geography, g.pt::geography), dd.code LIMIT 1)) AS code) d
-		 WHERE s.rtype = 'event' AND NOT s.bad`, srid); err != nil {
-		return err
-	}
-	if err := b.exec(ctx, `ANALYZE imp_event (seq, key)`); err != nil {
-		return err
-	}
 	if err := b.exec(ctx, `CREATE TEMP TABLE imp_ep ON COMMIT DROP AS
 		SELECT e.seq, u.i, coalesce(ph.id, pp.id) AS person_id
-		  FROM imp_event e CROSS JOIN LATERAL unnest(e.people_hash, e.people_ref) WITH ORDINALITY AS u(h, r, i)
+		  FROM imp e CROSS JOIN LATERAL unnest(e.people_hash, e.people_ref) WITH ORDINALITY AS u(h, r, i)
 		  LEFT JOIN people ph ON ph.ref_hash = u.h AND `+visible("ph")+`
 		  LEFT JOIN people pp ON pp.pseudonym = u.r AND `+visible("pp")+`
-		 WHERE e.people_hash IS NOT NULL`, scope, adults); err != nil {
+		 WHERE e.rtype = 'event' AND NOT e.bad AND e.people_hash IS NOT NULL`, scope, adults); err != nil {
 		return err
 	}
 	if err := b.exec(ctx, `CREATE TEMP TABLE imp_eg ON COMMIT DROP AS
 		SELECT e.seq, u.i, g.id AS group_id
-		  FROM imp_event e CROSS JOIN LATERAL unnest(e.group_refs) WITH ORDINALITY AS u(r, i)
+		  FROM imp e CROSS JOIN LATERAL unnest(e.group_refs) WITH ORDINALITY AS u(r, i)
 		  LEFT JOIN peer_groups g ON g.ext_ref = u.r
-		 WHERE e.group_refs IS NOT NULL`); err != nil {
+		 WHERE e.rtype = 'event' AND NOT e.bad AND e.group_refs IS NOT NULL`); err != nil {
 		return err
 	}
 	for _, q := range []string{
 		`SELECT seq, line, 'place', 'refers to no place with this ext_ref in the database or among this file''s valid records'
-		   FROM imp_event WHERE place_ref IS NOT NULL AND place_id IS NULL`,
+		   FROM imp s WHERE rtype = 'event' AND NOT bad AND place_ref IS NOT NULL
+		    AND NOT EXISTS (SELECT 1 FROM places p WHERE p.ext_ref = s.place_ref)`,
 		`SELECT seq, line, 'found_place', 'refers to no place with this ext_ref in the database or among this file''s valid records'
-		   FROM imp_event WHERE found_ref IS NOT NULL AND found_place_id IS NULL`,
+		   FROM imp s WHERE rtype = 'event' AND NOT bad AND found_ref IS NOT NULL
+		    AND NOT EXISTS (SELECT 1 FROM places p WHERE p.ext_ref = s.found_ref)`,
 		`SELECT e.seq, e.line, 'people/' || (w.i - 1), 'refers to no person with this reference in the database or among this file''s valid records'
-		   FROM imp_ep w JOIN imp_event e USING (seq) WHERE w.person_id IS NULL`,
+		   FROM imp_ep w JOIN imp e USING (seq) WHERE w.person_id IS NULL`,
 		`SELECT e.seq, e.line, 'groups/' || (w.i - 1), 'refers to no group with this ext_ref in the database or among this file''s valid records'
-		   FROM imp_eg w JOIN imp_event e USING (seq) WHERE w.group_id IS NULL`,
+		   FROM imp_eg w JOIN imp e USING (seq) WHERE w.group_id IS NULL`,
 	} {
-		if err := b.check(ctx, "imp_event", q); err != nil {
+		if err := b.check(ctx, "imp", q); err != nil {
 			return err
 		}
 	}
 	if scope != nil {
-		if err := b.check(ctx, "imp_event", `SELECT e.seq, e.line, 'ext_ref', 'names an event outside the districts you may write to'
-			FROM imp_event e JOIN events ev ON ev.ext_ref = e.key
-			WHERE NOT e.bad AND (ev.district IS NULL OR NOT ev.district = ANY($1))`, scope); err != nil {
+		if err := b.check(ctx, "imp", `SELECT e.seq, e.line, 'ext_ref', 'names an event outside the districts you may write to'
+			FROM imp e JOIN events ev ON ev.ext_ref = e.key
+			WHERE e.rtype = 'event' AND NOT e.bad AND (ev.district IS NULL OR NOT ev.district = ANY($1))`, scope); err != nil {
 			return err
 		}
 	}
@@ -607,10 +589,18 @@ func (b *batch) writeEvents(ctx context.Context) error {
 		INSERT INTO events (kind, starts_at, ends_at, place_id, geom, x, y, district, category, severity, source_eval,
 			intel_assessment, handling, legacy_grade, confirmed, source_agency, review_date, found_place_id, found_at,
 			rhi_at, crime_type, ext_ref, layer)
-		SELECT kind, starts_at, ends_at, place_id, pt, x, y, district, category,
-			severity, substr(grade, 1, 1), substr(grade, 2, 1), substr(grade, 3, 1), legacy_grade, confirmed, agency,
-			review_date, found_place_id, found_at, rhi_at, crime_type, key, layer
-		  FROM imp_event WHERE NOT bad
+		SELECT s.kind, s.starts_at, s.ends_at, pl.id, g.pt, ST_X(m.m), ST_Y(m.m), d.code, s.category,
+			s.severity, substr(s.grade, 1, 1), substr(s.grade, 2, 1), substr(s.grade, 3, 1), s.legacy_grade, s.confirmed,
+			s.agency, s.review_date, fp.id, s.found_at, s.rhi_at, s.crime_type, s.key, s.layer
+		  FROM imp s LEFT JOIN places pl ON pl.ext_ref = s.place_ref LEFT JOIN places fp ON fp.ext_ref = s.found_ref
+		 CROSS JOIN LATERAL (SELECT coalesce(ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326), pl.pt) AS pt) g
+		 CROSS JOIN LATERAL (SELECT ST_Transform(g.pt, $1::integer) AS m) m
+		 CROSS JOIN LATERAL (SELECT coalesce(
+		        (SELECT dd.code FROM imp_dist dd WHERE ST_Intersects(dd.geom, g.pt) ORDER BY dd.code LIMIT 1),
+		        (SELECT dd.code FROM imp_dist dd
+		          WHERE ST_DWithin(dd.geom, g.pt, 0.003) AND ST_DWithin(dd.geom::geography, g.pt::geography, 100)
+		          ORDER BY ST_Distance(dd.geom::geography, g.pt::geography), dd.code LIMIT 1)) AS code) d
+		 WHERE s.rtype = 'event' AND NOT s.bad
 		ON CONFLICT (ext_ref) DO UPDATE SET kind = EXCLUDED.kind, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,
 			place_id = EXCLUDED.place_id, geom = EXCLUDED.geom, category = EXCLUDED.category, severity = EXCLUDED.severity,
 			source_eval = EXCLUDED.source_eval, intel_assessment = EXCLUDED.intel_assessment, handling = EXCLUDED.handling,
@@ -627,18 +617,19 @@ func (b *batch) writeEvents(ctx context.Context) error {
 		       EXCLUDED.legacy_grade, EXCLUDED.confirmed, EXCLUDED.source_agency, EXCLUDED.review_date,
 		       EXCLUDED.found_place_id, EXCLUDED.found_at, EXCLUDED.rhi_at, EXCLUDED.crime_type, EXCLUDED.layer)
 		RETURNING id, xmax = 0 AS ins)
-		INSERT INTO imp_done SELECT 'event', id, ins FROM up`); err != nil {
+		INSERT INTO imp_done SELECT 'event', id, ins FROM up`, srid); err != nil {
 		return err
 	}
 	if err := b.exec(ctx, `SET LOCAL contextmap.derived = 'off'`); err != nil {
 		return err
 	}
 	if err := b.exec(ctx, `CREATE TEMP TABLE imp_evid ON COMMIT DROP AS
-		SELECT e.seq, e.line, ev.id, ev.district FROM imp_event e JOIN events ev ON ev.ext_ref = e.key WHERE NOT e.bad`); err != nil {
+		SELECT e.seq, e.line, ev.id, ev.district FROM imp e JOIN events ev ON ev.ext_ref = e.key
+		 WHERE e.rtype = 'event' AND NOT e.bad`); err != nil {
 		return err
 	}
 	if scope != nil {
-		if err := b.check(ctx, "imp_event", `SELECT seq, line, 'geometry', 'is outside the districts you may write to'
+		if err := b.check(ctx, "imp", `SELECT seq, line, 'geometry', 'is outside the districts you may write to'
 			FROM imp_evid WHERE district IS NULL OR NOT district = ANY($1)`, scope); err != nil {
 			return err
 		}

@@ -308,9 +308,20 @@ func scanMember(row pgx.Row) (intel.NetworkNode, bool, error) {
 	return n, visible, err
 }
 
-func (db *DB) members(ctx context.Context, tx pgx.Tx, pr intel.Principal, run int64, id, order string) ([]intel.NetworkNode, error) {
-	q := placeSQL(memberSQL+` ORDER BY `+order, 3, 4)
-	rows, err := tx.Query(ctx, q, run, id, pr.PersonLevel(), pr.Scope(), pr.SeesAdults())
+// members reads a network's members, most central first; with perType >
+// 0, only the perType most central of each type and the KeyNodes most
+// central overall.
+func (db *DB) members(ctx context.Context, tx pgx.Tx, pr intel.Principal, run int64, id string, perType int) ([]intel.NetworkNode, error) {
+	q := memberSQL + ` ORDER BY m.betweenness DESC, m.degree DESC, m.node_id`
+	args := []any{run, id, pr.PersonLevel(), pr.Scope(), pr.SeesAdults()}
+	if perType > 0 {
+		q = strings.Replace(q, `FROM network_members m`, `FROM (SELECT * FROM (SELECT m.*,
+			row_number() OVER (PARTITION BY m.node_type ORDER BY m.betweenness DESC, m.degree DESC, m.node_id) AS in_type,
+			row_number() OVER (ORDER BY m.betweenness DESC, m.degree DESC, m.node_id) AS overall
+			FROM network_members m WHERE m.run_id = $1 AND m.network_id = $2) r WHERE r.in_type <= $6 OR r.overall <= $7) m`, 1)
+		args = append(args, perType, KeyNodes)
+	}
+	rows, err := tx.Query(ctx, placeSQL(q, 3, 4), args...)
 	if err != nil {
 		return nil, wrap(err, "network")
 	}
@@ -326,8 +337,12 @@ func (db *DB) members(ctx context.Context, tx pgx.Tx, pr intel.Principal, run in
 	return out, wrap(rows.Err(), "network")
 }
 
-// KeyNodes is how many key nodes a network's detail lists.
-const KeyNodes = 10
+// KeyNodes is how many key nodes a network's detail lists; MaxListed how
+// many places, groups and spaces at most (the most central).
+const (
+	KeyNodes  = 10
+	MaxListed = 500
+)
 
 // GetNetwork reads one served network with its places, groups, spaces,
 // key nodes and (for a component) communities, as the caller may see
@@ -343,10 +358,11 @@ func (db *DB) GetNetwork(ctx context.Context, pr intel.Principal, id string) (in
 	if err != nil {
 		return fr, n, err
 	}
-	all, err := db.members(ctx, tx, pr, run, id, `m.betweenness DESC, m.degree DESC, m.node_id`)
+	all, err := db.members(ctx, tx, pr, run, id, MaxListed)
 	if err != nil {
 		return fr, n, err
 	}
+	n.ListsTruncated = n.Size.Places > MaxListed || n.Size.Groups > MaxListed || n.Size.Spaces > MaxListed
 	for _, m := range all {
 		if m.Hidden {
 			continue
@@ -455,7 +471,7 @@ func (db *DB) NetworkGraph(ctx context.Context, pr intel.Principal, id string, s
 			id, *n.Size.Total, MaxGraphNodes)
 	}
 	g.Freshness, g.ID, g.Betweenness, g.Pivots = fr, id, n.Betweenness, n.Pivots
-	members, err := db.members(ctx, tx, pr, run, id, `m.betweenness DESC, m.degree DESC, m.node_id`)
+	members, err := db.members(ctx, tx, pr, run, id, 0)
 	if err != nil {
 		return g, nil, err
 	}

@@ -148,3 +148,46 @@ func TestNetworkBasis(t *testing.T) {
 		t.Fatalf("nodes %d links %+v: want 4 nodes and only person 1's unconfirmed link", len(nodes), links)
 	}
 }
+
+// TestRefresherLoop: the background job, started, computes the networks,
+// and recomputes after a change within a few polls.
+func TestRefresherLoop(t *testing.T) {
+	db := pgtest.New(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := db.Pool.Exec(ctx, `
+		INSERT INTO people (id, kind, pseudonym) VALUES (1, 'young_person', 'YP-1'), (2, 'young_person', 'YP-2');
+		INSERT INTO places (id, name, kind, geom) VALUES (10, 'Park', 'park', ST_SetSRID(ST_MakePoint(-2.93, 54.89), 4326));
+		INSERT INTO links (kind, source_id, target_id, source_eval, intel_assessment, handling, source_agency,
+			first_seen, last_seen, review_date, recorded_by) VALUES
+			('frequents', 1, 10, '2', 'B', 'P', 'Police', '2024-01-01', '2024-01-01', '2099-01-01', 't')`); err != nil {
+		t.Fatal(err)
+	}
+	r := network.NewRefresher(db, nil)
+	r.Poll, r.MinGap = 20*time.Millisecond, 0
+	r.Start(ctx)
+	waitFresh := func(wantSize int) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for time.Now().Before(deadline) {
+			stale, err := db.NetworksStale(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var size int
+			_ = db.Pool.QueryRow(ctx, `SELECT coalesce(max(size), 0) FROM networks`).Scan(&size)
+			if !stale && size == wantSize {
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		t.Fatalf("networks not fresh with a network of %d nodes after 30 s", wantSize)
+	}
+	waitFresh(2)
+	if _, err := db.Pool.Exec(ctx, `INSERT INTO links (kind, source_id, target_id, source_eval, intel_assessment, handling,
+		source_agency, first_seen, last_seen, review_date, recorded_by)
+		VALUES ('frequents', 2, 10, '2', 'B', 'P', 'Police', '2024-01-01', '2024-01-01', '2099-01-01', 't')`); err != nil {
+		t.Fatal(err)
+	}
+	waitFresh(3)
+}

@@ -269,8 +269,10 @@ func (db *DB) profileContexts(ctx context.Context, pr intel.Principal, p *intel.
 	rows, err := db.Pool.Query(ctx, `WITH mem AS (
 			SELECT l.source_id, l.target_id FROM links l WHERE l.kind = 'member_of' AND l.source_id = ANY($1) AND `+cond+`
 		), pres AS (
+			-- One array of sources, not ORs, so the lookup stays on the index.
 			SELECT l.source_id, l.target_id FROM links l WHERE l.kind = 'present_in'
-			  AND (l.source_id = ANY($1) OR l.source_id = ANY($2) OR l.source_id IN (SELECT target_id FROM mem)) AND `+cond+`
+			  AND l.source_id = ANY(ARRAY(SELECT unnest($1::bigint[]) UNION SELECT unnest($2::bigint[])
+			                              UNION SELECT target_id FROM mem)) AND `+cond+`
 		)
 		SELECT 'member', m.source_id, m.target_id, g.name, '', '' FROM mem m JOIN peer_groups g ON g.id = m.target_id
 		UNION ALL SELECT 'congregates', 0, g.id, g.name, '', '' FROM peer_groups g WHERE g.id = ANY($2)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -82,13 +83,14 @@ func (db *DB) SetDistrictShortName(ctx context.Context, code, short string) erro
 // AddMonths does.
 const pictureSQL = `WITH d AS (SELECT DISTINCT unnest($1::date[]) AS as_of),
 k AS (
-	SELECT d.as_of, p.district, c.category,
-		(SELECT s.status FROM person_statuses s WHERE s.person_id = p.id
-		   AND s.valid_from <= d.as_of AND (s.valid_to IS NULL OR s.valid_to > d.as_of)) AS status,
+	SELECT d.as_of, p.district, c.category, s.status,
 		(SELECT max(a.completed_on) FROM assessments a WHERE a.person_id = p.id AND a.completed_on <= d.as_of) AS last_done
 	FROM d
 	JOIN person_categories c ON c.valid_from <= d.as_of AND (c.valid_to IS NULL OR c.valid_to > d.as_of)
-	JOIN people p ON p.id = c.person_id AND p.kind = 'young_person')
+	JOIN people p ON p.id = c.person_id AND p.kind = 'young_person'
+	-- Periods of one person never overlap (an exclusion constraint): at
+	-- most one status, and one category, per child and date.
+	LEFT JOIN person_statuses s ON s.person_id = p.id AND s.valid_from <= d.as_of AND (s.valid_to IS NULL OR s.valid_to > d.as_of))
 SELECT as_of, district, category, status,
 	coalesce(last_done > (as_of - interval '1 month')::date, false) AS up_to_date, count(*)::int
 FROM k GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`
@@ -122,13 +124,13 @@ func datesArg(dates []intel.Date) []time.Time {
 func (db *DB) MissingEpisodes(ctx context.Context, from, to intel.Date) ([]intel.MissingEpisode, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT e.id, e.district, e.starts_at, `+localDay("e.starts_at")+`,
 			e.found_at, `+localDay("e.found_at")+`, e.rhi_at, e.found_place_id,
-			ARRAY(SELECT ep.person_id FROM event_people ep JOIN people p ON p.id = ep.person_id AND p.kind = 'young_person'
-			      WHERE ep.event_id = e.id ORDER BY ep.person_id)
-		FROM events e
+			coalesce(array_agg(p.id ORDER BY p.id) FILTER (WHERE p.id IS NOT NULL), '{}')
+		FROM events e LEFT JOIN event_people ep ON ep.event_id = e.id
+		LEFT JOIN people p ON p.id = ep.person_id AND p.kind = 'young_person'
 		WHERE e.kind = 'missing_episode'
 		  AND ((e.starts_at >= `+dayStart("$1::date")+` AND e.starts_at < `+dayStart("$2::date + 1")+`)
 		    OR (e.found_at >= `+dayStart("$1::date")+` AND e.found_at < `+dayStart("$2::date + 1")+`))
-		ORDER BY e.id`, from.Time, to.Time)
+		GROUP BY e.id ORDER BY e.id`, from.Time, to.Time)
 	if err != nil {
 		return nil, wrap(err, "missing episodes")
 	}
@@ -262,111 +264,218 @@ func (db *DB) TopPlaces(ctx context.Context, pr intel.Principal, district string
 	}, "top places")
 }
 
-// Networks is a stand-in for stored networks (built on another branch): the
-// connected components of the graph of young people and the places, peer
-// groups and online spaces they are linked to by links seen in the twelve
-// months to asOf, that reach the district ("" the whole area), with two or
-// more young people, largest first. Computed per request with a recursive
-// query; swap for the stored networks when they exist.
+// NetworkMinShared is how many contexts two young people must share to be
+// joined in the networks stand-in.
+const NetworkMinShared = 2
+
+// Networks is a stand-in for stored networks (built on another branch). Two
+// young people are joined when they share at least NetworkMinShared
+// contexts (places, peer groups, online spaces; not a school they attend,
+// which joins everyone in it) through links seen in the twelve months to
+// asOf; a network is a connected group of young people so joined, with the
+// contexts two or more of them share. Plain connected components of the
+// young-person-context graph are useless here: one bus station or group
+// chat in common joins every cluster into one. Networks that reach the
+// district ("" the whole area: a member or shared context of it) with two
+// or more young people, largest first. SQL pairs the young people; a
+// union-find in Go makes the groups. Swap for the stored networks when
+// they exist.
 func (db *DB) MaceNetworks(ctx context.Context, pr intel.Principal, district string, asOf intel.Date) ([]intel.MaceNetwork, error) {
-	q := placeSQL(`WITH RECURSIVE
-	e AS (SELECT l.source_id AS a, l.target_id AS b FROM links l
+	rows, err := db.Pool.Query(ctx, `WITH e AS (
+		SELECT DISTINCT l.source_id AS yp, l.target_id AS ctx FROM links l
 		JOIN people p ON p.id = l.source_id AND p.kind = 'young_person'
 		JOIN nodes n ON n.id = l.target_id AND n.type IN ('place', 'group', 'space')
-		WHERE l.first_seen <= $2 AND l.last_seen >= `+twelveMonth+`),
-	u AS (SELECT a, b FROM e UNION SELECT b, a FROM e),
-	`+nodeDistricts+`,
-	seed AS (SELECT DISTINCT u.a AS node FROM u JOIN nd ON nd.id = u.a WHERE $1 = '' OR nd.district = $1),
-	reach(start, node) AS (SELECT node, node FROM seed UNION SELECT r.start, u.b FROM reach r JOIN u ON u.a = r.node),
-	comp AS (SELECT start, min(node) AS key FROM reach GROUP BY start),
-	members AS (SELECT DISTINCT c.key, r.node FROM comp c JOIN reach r ON r.start = c.start)
-	SELECT m.key, n.type, m.node, nd.district,
+		WHERE l.kind <> 'attends' AND l.first_seen <= $1 AND l.last_seen >= (($1::date - interval '12 months')::date + 1))
+	SELECT a.yp, b.yp, array_agg(a.ctx ORDER BY a.ctx) FROM e a JOIN e b ON a.ctx = b.ctx AND a.yp < b.yp
+	GROUP BY 1, 2 HAVING count(*) >= $2`, asOf.Time, NetworkMinShared)
+	if err != nil {
+		return nil, wrap(err, "networks")
+	}
+	type pair struct {
+		x, y   int64
+		shared []int64
+	}
+	pairs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (pair, error) {
+		var p pair
+		return p, r.Scan(&p.x, &p.y, &p.shared)
+	})
+	if err != nil {
+		return nil, wrap(err, "networks")
+	}
+	edges := make([][2]int64, len(pairs))
+	for i, p := range pairs {
+		edges[i] = [2]int64{p.x, p.y}
+	}
+	comps := components(edges)
+	// Each component's contexts: those shared by a pair of its members.
+	root := map[int64]int{}
+	for i, c := range comps {
+		for _, n := range c.nodes {
+			root[n] = i
+		}
+	}
+	shared := make([]map[int64]bool, len(comps))
+	for i := range shared {
+		shared[i] = map[int64]bool{}
+	}
+	for _, p := range pairs {
+		for _, c := range p.shared {
+			shared[root[p.x]][c] = true
+		}
+	}
+	var ids []int64
+	for i, c := range comps {
+		ids = append(ids, c.nodes...)
+		for n := range shared[i] {
+			ids = append(ids, n)
+		}
+	}
+	q := placeSQL(`WITH `+nodeDistricts+`
+	SELECT n.id, n.type, nd.district,
 		CASE n.type WHEN 'group' THEN g.name WHEN 'space' THEN s.name
 		  WHEN 'place' THEN CASE WHEN pl.sensitive AND NOT (EXACT) THEN 'Sensitive place (' || replace(pl.kind, '_', ' ') || ')' ELSE pl.name END
 		END,
 		CASE n.type WHEN 'place' THEN pl.kind WHEN 'space' THEN s.platform END,
 		coalesce(pl.sensitive AND NOT (EXACT), false),
-		(SELECT count(*)::int FROM e WHERE e.a = m.node),
-		CASE WHEN $5 THEN ARRAY(SELECT l.source_id FROM links l JOIN people ap ON ap.id = l.source_id
-		  AND ap.kind = 'adult_of_concern' WHERE l.target_id = m.node AND l.first_seen <= $2 AND l.last_seen >= `+twelveMonth+`) END
-	FROM members m JOIN nodes n ON n.id = m.node LEFT JOIN nd ON nd.id = m.node
-	LEFT JOIN places pl ON pl.id = m.node LEFT JOIN peer_groups g ON g.id = m.node LEFT JOIN online_spaces s ON s.id = m.node
-	ORDER BY m.key, n.type, m.node`, 3, 4)
-	rows, err := db.Pool.Query(ctx, q, district, asOf.Time, pr.PersonLevel(), pr.Scope(), pr.SeesAdults())
+		CASE WHEN $4 THEN ARRAY(SELECT l.source_id FROM links l JOIN people ap ON ap.id = l.source_id
+		  AND ap.kind = 'adult_of_concern' WHERE l.target_id = n.id AND l.first_seen <= $5
+		  AND l.last_seen >= (($5::date - interval '12 months')::date + 1)) END,
+		ARRAY(SELECT DISTINCT l.target_id FROM links l WHERE l.source_id = n.id AND l.kind <> 'attends' AND l.first_seen <= $5
+		  AND l.last_seen >= (($5::date - interval '12 months')::date + 1))
+	FROM nodes n LEFT JOIN nd ON nd.id = n.id
+	LEFT JOIN places pl ON pl.id = n.id LEFT JOIN peer_groups g ON g.id = n.id LEFT JOIN online_spaces s ON s.id = n.id
+	WHERE n.id = ANY($1) ORDER BY n.id`, 2, 3)
+	rows, err = db.Pool.Query(ctx, q, ids, pr.PersonLevel(), pr.Scope(), pr.SeesAdults(), asOf.Time)
 	if err != nil {
 		return nil, wrap(err, "networks")
 	}
-	defer rows.Close()
-	byKey := map[int64]*intel.MaceNetwork{}
-	adults := map[int64]map[int64]bool{}
-	var keys []int64
-	for rows.Next() {
-		var key, node int64
-		var typ string
-		var d, label, kind *string
-		var generalised bool
-		var links int
-		var aoc []int64
-		if err := rows.Scan(&key, &typ, &node, &d, &label, &kind, &generalised, &links, &aoc); err != nil {
-			return nil, wrap(err, "networks")
-		}
-		n := byKey[key]
-		if n == nil {
-			n = &intel.MaceNetwork{Key: key, Districts: []string{}, Contexts: []intel.NodeRef{}}
-			byKey[key] = n
-			adults[key] = map[int64]bool{}
-			keys = append(keys, key)
-		}
-		if d != nil && !slices.Contains(n.Districts, *d) {
-			n.Districts = append(n.Districts, *d)
-		}
-		n.Links += links
-		for _, a := range aoc {
-			adults[key][a] = true
-		}
-		switch typ {
-		case intel.NodePerson:
-			n.YoungPeople++
-			continue
-		case intel.NodePlace:
-			n.Places++
-		case intel.NodeGroup:
-			n.Groups++
-		case intel.NodeSpace:
-			n.Spaces++
-		}
-		ref := intel.NodeRef{Type: typ, ID: node, Generalised: generalised}
+	type node struct {
+		district *string
+		ref      intel.NodeRef
+		adults   []int64
+		targets  []int64 // for a young person: the contexts they are linked to
+	}
+	nodes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (node, error) {
+		var n node
+		var label, kind *string
+		err := r.Scan(&n.ref.ID, &n.ref.Type, &n.district, &label, &kind, &n.ref.Generalised, &n.adults, &n.targets)
 		if label != nil {
-			ref.Label = *label
+			n.ref.Label = *label
 		}
 		if kind != nil {
-			ref.Kind = *kind
+			n.ref.Kind = *kind
 		}
-		n.Contexts = append(n.Contexts, ref)
-	}
-	if err := rows.Err(); err != nil {
+		return n, err
+	})
+	if err != nil {
 		return nil, wrap(err, "networks")
 	}
+	byID := make(map[int64]node, len(nodes))
+	for _, n := range nodes {
+		byID[n.ref.ID] = n
+	}
 	out := []intel.MaceNetwork{}
-	for _, k := range keys {
-		n := byKey[k]
-		if n.YoungPeople < 2 {
+	for i, c := range comps {
+		nw := intel.MaceNetwork{Key: c.nodes[0], YoungPeople: len(c.nodes), Districts: []string{}, Contexts: []intel.NodeRef{}}
+		adults := map[int64]bool{}
+		ctxs := slices.Sorted(maps.Keys(shared[i]))
+		touches := district == ""
+		for _, id := range slices.Concat(c.nodes, ctxs) {
+			n := byID[id]
+			if n.district != nil {
+				touches = touches || *n.district == district
+				if !slices.Contains(nw.Districts, *n.district) {
+					nw.Districts = append(nw.Districts, *n.district)
+				}
+			}
+			for _, a := range n.adults {
+				adults[a] = true
+			}
+			for _, t := range n.targets {
+				if shared[i][t] {
+					nw.Links++
+				}
+			}
+			switch n.ref.Type {
+			case intel.NodePlace:
+				nw.Places++
+			case intel.NodeGroup:
+				nw.Groups++
+			case intel.NodeSpace:
+				nw.Spaces++
+			default:
+				continue
+			}
+			nw.Contexts = append(nw.Contexts, n.ref)
+		}
+		if !touches {
 			continue
 		}
-		slices.Sort(n.Districts)
+		slices.Sort(nw.Districts)
 		if pr.SeesAdults() {
-			c := len(adults[k])
-			n.AdultsOfConcern = &c
+			a := len(adults)
+			nw.AdultsOfConcern = &a
 		}
-		out = append(out, *n)
+		out = append(out, nw)
 	}
 	slices.SortStableFunc(out, func(a, b intel.MaceNetwork) int {
 		if a.YoungPeople != b.YoungPeople {
 			return b.YoungPeople - a.YoungPeople
 		}
-		return len(b.Contexts) - len(a.Contexts)
+		if len(a.Contexts) != len(b.Contexts) {
+			return len(b.Contexts) - len(a.Contexts)
+		}
+		return int(a.Key - b.Key)
 	})
 	return out, nil
+}
+
+// component is a connected component: its nodes (sorted) and edge count.
+type component struct {
+	nodes []int64
+	edges int
+}
+
+// components splits a graph given by its edges into connected components
+// (union-find with path halving), each with its nodes sorted, in order of
+// their smallest node.
+func components(edges [][2]int64) []component {
+	parent := map[int64]int64{}
+	var find func(int64) int64
+	find = func(x int64) int64 {
+		if _, ok := parent[x]; !ok {
+			parent[x] = x
+		}
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	for _, e := range edges {
+		a, b := find(e[0]), find(e[1])
+		if a != b {
+			parent[max(a, b)] = min(a, b)
+		}
+	}
+	byRoot := map[int64]*component{}
+	for x := range parent {
+		r := find(x)
+		if byRoot[r] == nil {
+			byRoot[r] = &component{}
+		}
+		byRoot[r].nodes = append(byRoot[r].nodes, x)
+	}
+	for _, e := range edges {
+		byRoot[find(e[0])].edges++
+	}
+	out := make([]component, 0, len(byRoot))
+	for _, c := range byRoot {
+		slices.Sort(c.nodes)
+		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(a, b component) int { return int(a.nodes[0] - b.nodes[0]) })
+	return out
 }
 
 // OverdueChildren lists the children counted in a district ("" the whole
@@ -465,40 +574,31 @@ func (db *DB) OutstandingRHIs(ctx context.Context, pr intel.Principal, district 
 	return out, total, wrap(rows.Err(), "outstanding return home interviews")
 }
 
-// nodeLabelSQL names the node at one end of a link (prefix s or t) as the
-// caller may see it.
-func nodeLabelSQL(p string) string {
-	return replaceAll(`CASE @n.type WHEN 'person' THEN @p.pseudonym WHEN 'group' THEN @g.name WHEN 'space' THEN @s.name
-		WHEN 'place' THEN CASE WHEN @l.sensitive AND NOT (EXACT@) THEN 'Sensitive place (' || replace(@l.kind, '_', ' ') || ')' ELSE @l.name END END,
-		CASE @n.type WHEN 'person' THEN @p.kind WHEN 'place' THEN @l.kind WHEN 'space' THEN @s.platform ELSE '' END,
-		coalesce(@l.sensitive AND NOT (EXACT@), false)`, "@", p)
-}
-
 // LinksDue lists the links touching a district ("" the whole area), first
 // seen on or before asOf, whose review date is on or before it, oldest
 // review date first: at most limit of those in the caller's scope, and the
 // number of such links whatever the scope (adults' links only for roles
 // that see adults).
 func (db *DB) LinksDue(ctx context.Context, pr intel.Principal, district string, asOf intel.Date, limit int) ([]intel.LinkDue, int, error) {
-	exact := func(p string) string {
-		return "$5::boolean AND ($3::text[] IS NULL OR " + p + "l.district = ANY($3))"
-	}
-	q := `WITH ` + nodeDistricts + `,
-	due AS (SELECT l.* FROM links l LEFT JOIN nd s ON s.id = l.source_id LEFT JOIN nd t ON t.id = l.target_id
-		LEFT JOIN people sp ON sp.id = l.source_id LEFT JOIN people tp ON tp.id = l.target_id
+	// One labelled row per node, joined once for each end: a join per end
+	// and node table makes the planner take longer than the query.
+	q := placeSQL(`WITH nl AS (
+		SELECT 'person' AS type, id, district, pseudonym AS label, kind, false AS gen FROM people
+		UNION ALL SELECT 'place', pl.id, pl.district,
+			CASE WHEN pl.sensitive AND NOT (EXACT) THEN 'Sensitive place (' || replace(pl.kind, '_', ' ') || ')' ELSE pl.name END,
+			pl.kind, pl.sensitive AND NOT (EXACT) FROM places pl
+		UNION ALL SELECT 'group', id, district, name, '', false FROM peer_groups
+		UNION ALL SELECT 'space', id, district, name, platform, false FROM online_spaces),
+	due AS (SELECT l.id, l.kind, l.source_eval || l.intel_assessment || l.handling AS grade, l.confirmed, l.last_seen, l.review_date,
+			s.type AS st, s.id AS sid, s.label AS sl, s.kind AS sk, s.gen AS sg, s.district AS sd,
+			t.type AS tt, t.id AS tid, t.label AS tl, t.kind AS tk, t.gen AS tg, t.district AS td
+		FROM links l JOIN nl s ON s.id = l.source_id JOIN nl t ON t.id = l.target_id
 		WHERE l.first_seen <= $2 AND l.review_date <= $2 AND ($1 = '' OR s.district = $1 OR t.district = $1)
-		  AND ($4 OR (coalesce(sp.kind, '') <> 'adult_of_concern' AND coalesce(tp.kind, '') <> 'adult_of_concern')))
-	SELECT l.id, l.kind, l.source_id, sn.type, ` + replaceAll(nodeLabelSQL("s"), "EXACTs", exact("s")) + `,
-		l.target_id, tn.type, ` + replaceAll(nodeLabelSQL("t"), "EXACTt", exact("t")) + `,
-		l.source_eval || l.intel_assessment || l.handling, l.confirmed, l.last_seen, l.review_date,
-		(SELECT count(*)::int FROM due)
-	FROM due l JOIN nodes sn ON sn.id = l.source_id JOIN nodes tn ON tn.id = l.target_id
-	LEFT JOIN people sp ON sp.id = l.source_id LEFT JOIN people tp ON tp.id = l.target_id
-	LEFT JOIN places sl ON sl.id = l.source_id LEFT JOIN places tl ON tl.id = l.target_id
-	LEFT JOIN peer_groups sg ON sg.id = l.source_id LEFT JOIN peer_groups tg ON tg.id = l.target_id
-	LEFT JOIN online_spaces ss ON ss.id = l.source_id LEFT JOIN online_spaces ts ON ts.id = l.target_id
-	WHERE ($3::text[] IS NULL OR ((sp.id IS NULL OR sp.district = ANY($3)) AND (tp.id IS NULL OR tp.district = ANY($3))))
-	ORDER BY l.review_date, l.id LIMIT $6`
+		  AND ($4 OR (s.kind <> 'adult_of_concern' AND t.kind <> 'adult_of_concern')))
+	SELECT id, kind, sid, st, sl, sk, sg, tid, tt, tl, tk, tg, grade, confirmed, last_seen, review_date, (SELECT count(*)::int FROM due)
+	FROM due
+	WHERE $3::text[] IS NULL OR ((st <> 'person' OR sd = ANY($3)) AND (tt <> 'person' OR td = ANY($3)))
+	ORDER BY review_date, id LIMIT $6`, 5, 3)
 	rows, err := db.Pool.Query(ctx, q, district, asOf.Time, pr.Scope(), pr.SeesAdults(), pr.PersonLevel(), limit)
 	if err != nil {
 		return nil, 0, wrap(err, "links due for review")

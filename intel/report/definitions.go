@@ -49,16 +49,21 @@ var TrendDefinitions = []string{
 
 // MACEDefinitions define the MACE pack's sections.
 var MACEDefinitions = []string{
-	"The district's Current Picture column on as_of, and its change since one calendar month before.",
+	"The district's Current Picture column on as_of (the area's, for the whole area's pack), and its change " +
+		"since one calendar month before.",
 	"Top places: places of the district by events there (at the place or found there) in the three " +
 		"calendar months to as_of, then by distinct young people in those events, then by the most recent; " +
-		"with the links to the place seen in the twelve months to as_of and the grades of both.",
-	"Networks: young people joined through links to the same places, peer groups or online spaces, " +
-		"links seen in the twelve months to as_of, that reach the district; only networks of two or more " +
-		"young people. A stand-in computed from links until stored networks exist.",
+		"with the links to the place seen in the twelve months to as_of and the grades of both. Events and " +
+		"links of adults of concern count only for roles that see adults of concern.",
+	"Networks: two young people are joined when they share at least two places, peer groups or online " +
+		"spaces (a school they attend does not count) through links seen in the twelve months to as_of; a " +
+		"network is a group of young people so joined, with the contexts two or more of them share. Networks " +
+		"with a member or shared context in the district are listed, largest first. A stand-in computed from " +
+		"links until stored networks exist.",
 	"Overdue risk assessments: children counted in the district's column on as_of whose risk assessment " +
-		"is overdue, longest overdue first.",
+		"is overdue, never assessed first, then longest overdue.",
 	"Outstanding return home interviews: episodes of the district whose child was found in the three " +
 		"calendar months to as_of with no return home interview on or before as_of.",
-	"Links due for review: links touching the district whose review date is on or before as_of.",
+	"Links due for review: links touching the district, first seen on or before as_of, whose review date " +
+		"is on or before as_of.",
 }

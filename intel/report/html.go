@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
@@ -82,12 +83,17 @@ var funcs = template.FuncMap{
 		}
 		return ""
 	},
+	// contexts names at most ten contexts.
 	"contexts": func(ns []intel.NodeRef) string {
-		parts := make([]string, len(ns))
-		for i, n := range ns {
-			parts[i] = n.Label
+		var parts []string
+		for _, n := range ns[:min(len(ns), 10)] {
+			parts = append(parts, n.Label)
 		}
-		return strings.Join(parts, "; ")
+		s := strings.Join(parts, "; ")
+		if len(ns) > 10 {
+			s += "; and " + itoa(len(ns)-10) + " more"
+		}
+		return s
 	},
 	"people": func(ns []intel.NodeRef) string {
 		parts := make([]string, len(ns))
@@ -96,7 +102,13 @@ var funcs = template.FuncMap{
 		}
 		return strings.Join(parts, ", ")
 	},
-	"districts": func(codes []string) string { return strings.Join(codes, ", ") },
+	"districts": func(labels map[string]string, codes []string) string {
+		out := make([]string, len(codes))
+		for i, c := range codes {
+			out[i] = cmp.Or(labels[c], c)
+		}
+		return strings.Join(out, ", ")
+	},
 	"label": func(code string) string {
 		if l, ok := RowLabels[code]; ok && !strings.HasPrefix(l, "CSE") {
 			return l

@@ -86,6 +86,8 @@ type MACEPack struct {
 	LinksDue          MACEList[intel.LinkDue]        `json:"links_due_for_review"`
 	Disclosure        Disclosure                     `json:"disclosure"`
 	Definitions       []string                       `json:"definitions"`
+	// Labels are the districts' column labels by code, for printing.
+	Labels map[string]string `json:"-"`
 }
 
 // MACEInput is what a pack is built from.
@@ -144,7 +146,10 @@ func BuildMACE(in MACEInput, district string, asOf intel.Date, v View, now time.
 	exact := col.Exact
 	pk := &MACEPack{Report: "mace", AsOf: asOf, Previous: prev, GeneratedAt: now.UTC().Truncate(time.Second), Area: AreaLabel(in.Area),
 		Column: col, Disclosure: disclosureOf(v, nil), Definitions: append(append([]string{}, MACEDefinitions...), PictureDefinitions...),
-		TopPlaces: []MACEPlace{}, Networks: []MACENetwork{}}
+		TopPlaces: []MACEPlace{}, Networks: []MACENetwork{}, Labels: map[string]string{}}
+	for _, d := range in.Area.Districts {
+		pk.Labels[d.Code] = DistrictLabel(d)
+	}
 	if in.NetworksStandsIn {
 		pk.NetworksSource = "links (a stand-in computed per request until stored networks exist)"
 	}

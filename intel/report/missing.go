@@ -23,20 +23,6 @@ const (
 	topFoundAtPlaces = 5
 )
 
-func init() {
-	for code, label := range map[string]string{
-		RowEpisodes:   "Missing episodes",
-		RowChildren:   "Children missing",
-		RowRepeat:     "Children missing more than once",
-		RowFound:      "Episodes found",
-		RowRHIWithin:  "Return home interview within 72 hours",
-		RowRHIPercent: "% return home interview within 72 hours",
-		RowLinksDue:   "Links due for review",
-	} {
-		RowLabels[code] = label
-	}
-}
-
 // FoundPlace is a place where children were found.
 type FoundPlace struct {
 	Place    intel.NodeRef `json:"place"`

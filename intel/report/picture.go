@@ -48,6 +48,13 @@ var RowLabels = map[string]string{
 	RowUpToDate:        "No. with up to date risk assessment (within the last month)",
 	RowOverdue:         "No. with overdue risk assessment",
 	RowUpToDatePercent: "% with up to date risk assessment",
+	RowEpisodes:        "Missing episodes",
+	RowChildren:        "Children missing",
+	RowRepeat:          "Children missing more than once",
+	RowFound:           "Episodes found",
+	RowRHIWithin:       "Return home interview within 72 hours",
+	RowRHIPercent:      "% return home interview within 72 hours",
+	RowLinksDue:        "Links due for review",
 }
 
 // AreaCode is the code of the whole-area column.

@@ -11,11 +11,10 @@ import { BASE, TOKENS, SHOTS, launch, open, clean, signIn, ready, shot, cells, w
 
 // Endpoints built on other branches; a test needing one is skipped, with
 // this reason, only until that branch is merged here. Must be empty when
-// the web map is finished.
-const PENDING = {
+// the web map is finished. CONTEXTMAP_E2E_RUN_PENDING=1 runs them anyway
+// (against a service that has the endpoints).
+const PENDING = process.env.CONTEXTMAP_E2E_RUN_PENDING === '1' ? {} : {
   hotspots: 'GET /api/v1/maps/hotspots is not merged into this branch yet',
-  associations: 'GET /api/v1/maps/associations, /api/v1/networks and place profiles are not merged into this branch yet',
-  reports: 'GET /api/v1/reports/current-picture and /trend are not merged into this branch yet',
 };
 
 let browser;
@@ -145,29 +144,61 @@ test('moving the time slider asks for that month and redraws the map', { skip: P
   await context.close();
 });
 
-test('click a place and read its profile; open a network\'s link chart', { skip: PENDING.associations }, async () => {
+test('associations: pick a network, click a place and read its profile, open the link chart', async () => {
   const { context, page, seen } = await open(browser);
   await signIn(page, 'analyst');
   const assoc = waitForApi(page, '/api/v1/maps/associations');
   await page.check('#l-assoc');
-  await assoc;
+  assert.equal((await assoc).status(), 200);
   await page.locator('.leaflet-places-pane path.place').first().waitFor();
   assert.ok(await page.locator('.leaflet-places-pane path.place').count() > 5);
   assert.ok(await page.locator('.leaflet-edges-pane path.edge-confirmed').count() > 0, 'confirmed links drawn solid');
-  assert.ok(await page.locator('.leaflet-edges-pane path.edge-unconfirmed').count() > 0, 'unconfirmed links drawn dashed');
-  assert.ok(await page.locator('.leaflet-edges-pane path.edge-unconfirmed[stroke-dasharray]').count() > 0);
+  assert.ok(await page.locator('.leaflet-edges-pane path.edge-unconfirmed[stroke-dasharray]').count() > 0, 'unconfirmed links drawn dashed');
 
-  // Choose the largest network; its places are listed and the map zooms to it.
+  // Pick the largest network: its members are read (an audited read),
+  // coloured and listed.
+  const detail = page.waitForResponse((r) => /^\/api\/v1\/networks\/community-\d+$/.test(new URL(r.url()).pathname));
   await page.locator('#a-networks button').first().click();
+  assert.equal((await detail).status(), 200);
   await page.locator('#pane-network h2').waitFor();
-  // Open a place from the map itself.
-  const profile = waitForApi(page, '/api/v1/places/' + await page.locator('.leaflet-places-pane path.place').first().getAttribute('data-place-id') + '/profile');
-  await page.locator('.leaflet-places-pane path.place').first().click({ force: true });
-  await profile;
+  assert.equal(await page.locator('#a-networks button').first().getAttribute('aria-pressed'), 'true');
+  const members = await page.locator('.leaflet-places-pane path.place.in-network').count();
+  assert.ok(members > 2, `places of the network highlighted: ${members}`);
+  // A second network gets a different colour.
+  await page.locator('#a-networks button').nth(1).click();
+  await page.waitForFunction(() => document.querySelectorAll('#a-networks button[aria-pressed=true]').length === 2);
+  const colours = await page.locator('#legend li').allTextContents();
+  assert.equal(colours.filter((t) => /^Network /.test(t)).length, 2);
+
+  // Click a place of the network on the map: one whose centre no other
+  // marker covers.
+  const target = await page.evaluate(() => {
+    for (const p of document.querySelectorAll('.leaflet-places-pane path.place.in-network')) {
+      const r = p.getBoundingClientRect();
+      const x = r.x + r.width / 2;
+      const y = r.y + r.height / 2;
+      if (document.elementFromPoint(x, y) === p) return { x, y, id: p.dataset.placeId };
+    }
+    return null;
+  });
+  assert.ok(target, 'a place of the network can be clicked');
+  const clicked = waitForApi(page, `/api/v1/places/${target.id}/profile`);
+  await page.mouse.click(target.x, target.y);
+  assert.equal((await clicked).status(), 200);
+  await page.locator('#place-title').waitFor();
+  // ... and reach one by keyboard: Tab to it, Enter.
+  const place = page.locator('.leaflet-places-pane path.place.in-network').nth(1);
+  const id = await place.getAttribute('data-place-id');
+  const profile = waitForApi(page, `/api/v1/places/${id}/profile`);
+  await place.focus();
+  await page.keyboard.press('Enter');
+  assert.equal((await profile).status(), 200);
   await page.locator('#place-title').waitFor();
   assert.notEqual((await page.locator('#place-title').textContent()).trim(), '');
+  assert.match(await page.locator('#pane-place').textContent(), /Young people/);
   await shot(page, 'place.png');
 
+  // The link chart of the last network picked.
   await page.click('#tab-network');
   const graph = page.waitForResponse((r) => /\/api\/v1\/networks\/[^/]+\/graph$/.test(new URL(r.url()).pathname));
   await page.click('#open-linkchart');
@@ -176,12 +207,16 @@ test('click a place and read its profile; open a network\'s link chart', { skip:
   const nodes = await page.evaluate(() => window.__linkchart.nodes().length);
   const edges = await page.evaluate(() => window.__linkchart.edges().length);
   assert.ok(nodes > 2 && edges > 1, `link chart: ${nodes} nodes, ${edges} edges`);
+  assert.ok(await page.evaluate(() => window.__linkchart.edges('[?dashed]').length) > 0, 'unconfirmed links dashed in the chart');
+  await page.waitForTimeout(300);
   await shot(page, 'network.png');
+  await page.keyboard.press('Escape');
+  await page.locator('#chart-dialog').waitFor({ state: 'hidden' });
   clean(seen);
   await context.close();
 });
 
-test('a partner sees suppressed cells marked as such, and no association map', { skip: PENDING.hotspots }, async () => {
+test('a partner sees suppressed hotspot cells marked as such, not missing', { skip: PENDING.hotspots }, async () => {
   const { context, page, seen } = await open(browser);
   await signIn(page, 'partner', '');
   assert.equal(await page.locator('#who-role').textContent(), 'partner');
@@ -191,26 +226,76 @@ test('a partner sees suppressed cells marked as such, and no association map', {
   const fill = await page.locator('.leaflet-cells-pane path.cell-suppressed').first().getAttribute('fill');
   assert.equal(fill, 'url(#cm-hatch)', 'suppressed cells are hatched, not hidden');
   assert.match(await page.locator('#legend').textContent(), /Suppressed/);
-  assert.ok(await page.locator('#l-assoc').isDisabled(), 'association map is off for aggregate-only roles');
   await shot(page, 'partner.png');
   clean(seen);
   await context.close();
 });
 
-test('the hour × weekday heatmap, the Current Picture and the trend', { skip: PENDING.reports || PENDING.hotspots }, async () => {
+test('a partner\'s association map has no people, groups or spaces, and networks as counts only', async () => {
+  const { context, page, seen } = await open(browser, { session: { token: TOKENS.partner } });
+  await page.goto(`${BASE}/`);
+  await ready(page);
+  const assoc = waitForApi(page, '/api/v1/maps/associations');
+  await page.check('#l-assoc');
+  assert.equal((await assoc).status(), 200);
+  await page.locator('.leaflet-places-pane path.place').first().waitFor();
+  assert.equal(await page.locator('.leaflet-places-pane path.group, .leaflet-places-pane path.space').count(), 0);
+  await page.locator('#a-networks button').first().click();
+  await page.locator('#pane-network h2').waitFor();
+  assert.equal(await page.locator('#open-linkchart').count(), 0, 'no link chart for aggregate-only roles');
+  assert.match(await page.locator('#pane-network').textContent(), /counts only/);
+  clean(seen);
+  await context.close();
+});
+
+test('the hour × weekday heatmap of the selection', { skip: PENDING.hotspots }, async () => {
   const { context, page, seen } = await open(browser);
   await signIn(page, 'analyst');
   const prof = waitForApi(page, '/api/v1/maps/hotspots/profile');
   await page.click('#tab-time');
-  await prof;
+  assert.equal((await prof).status(), 200);
   await page.locator('#pane-time svg.heatmap').waitFor();
   assert.equal(await page.locator('#pane-time rect.hm-cell').count(), 168);
+  assert.match(await page.locator('#pane-time figcaption').textContent(), /Busiest: /);
+  clean(seen);
+  await context.close();
+});
+
+test('the Current Picture table and the trend as charts', async () => {
+  const { context, page, seen } = await open(browser);
+  await signIn(page, 'analyst');
+  const pic = waitForApi(page, '/api/v1/reports/current-picture');
+  const trend = waitForApi(page, '/api/v1/reports/trend');
+  // Keyboard: focus the first tab, arrow right to "Picture".
+  await page.locator('#tab-place').focus();
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-picture');
+  assert.equal((await pic).status(), 200);
+  assert.equal((await trend).status(), 200);
+  await page.locator('#pane-picture table').waitFor();
+  const head = await page.locator('#pane-picture thead th').allTextContents();
+  assert.deepEqual(head.slice(1), ['Cumbria', 'Allerdale', 'Barrow', 'Carlisle', 'Copeland', 'Eden', 'South Lakeland']);
+  const rows = await page.locator('#pane-picture tbody tr').count();
+  assert.ok(rows >= 14, `Current Picture rows: ${rows}`);
+  assert.equal(await page.locator('#pane-picture tr.total').count(), 2, 'two Total rows (categories, statuses)');
+  assert.ok(await page.locator('#pane-picture svg.line path.series').count() >= 5, 'trend lines drawn');
+  await shot(page, 'picture.png');
+  clean(seen);
+  await context.close();
+});
+
+test('a partner\'s Current Picture marks suppressed figures "c"', async () => {
+  const { context, page, seen } = await open(browser, { session: { token: TOKENS.partner } });
+  await page.goto(`${BASE}/`);
+  await ready(page);
   const pic = waitForApi(page, '/api/v1/reports/current-picture');
   await page.click('#tab-picture');
-  await pic;
+  assert.equal((await pic).status(), 200);
   await page.locator('#pane-picture table').waitFor();
-  assert.ok(await page.locator('#pane-picture tbody tr').count() >= 10);
-  await page.locator('#pane-picture svg.line').waitFor();
+  const supp = page.locator('#pane-picture td.suppressed');
+  assert.ok(await supp.count() > 0, 'some figures suppressed for a partner');
+  assert.equal(await supp.first().textContent(), 'c');
+  assert.match(await page.locator('#pane-picture').textContent(), /Disclosure control applied|hidden/);
   clean(seen);
   await context.close();
 });

@@ -2,9 +2,11 @@
 // number of other places they share young people or groups with), peer
 // groups and online spaces at the centre of the places they reach, edges
 // weighted by what is shared and drawn solid (every link behind them
-// confirmed) or dashed (any unconfirmed or E-graded), each cluster of linked
-// places in its own colour. Networks (Louvain communities, computed by the
-// service) are listed beside the map; choosing one highlights its places.
+// confirmed) or dashed (any unconfirmed or E-graded). Networks (Louvain
+// communities, computed by the service) are listed beside the map; each one
+// the user picks is drawn in its own colour and listed in the Network pane.
+// Picking is the user's act: reading a network's members is a person-level
+// read, recorded in the audit log, so the page never reads them unasked.
 // adaptAssociations(), adaptNetworks() and adaptNetwork() are the only code
 // that knows the API's JSON (docs/NETWORKS.md).
 
@@ -20,6 +22,8 @@ export const networkPath = (id) => `/api/v1/networks/${encodeURIComponent(id)}`;
 export function linkParams(f) {
   return { from: f.from, to: f.to, district: f.district, min_grade: f.minGrade };
 }
+
+const NEUTRAL = '#4d6a80';
 
 // adaptAssociations -> {nodes: Map(id -> node), edges: [...], disclosure}
 // node: {id, type: place|group|space, name, kind, latlng, degree,
@@ -92,35 +96,6 @@ export function adaptNetwork(n) {
   };
 }
 
-// clusters labels each node with its connected cluster on the map (union
-// find over the edges drawn), largest cluster first.
-export function clusters(nodes, edges) {
-  const parent = new Map([...nodes.keys()].map((k) => [k, k]));
-  const find = (x) => {
-    while (parent.get(x) !== x) {
-      parent.set(x, parent.get(parent.get(x)));
-      x = parent.get(x);
-    }
-    return x;
-  };
-  for (const e of edges) {
-    if (!parent.has(e.source) || !parent.has(e.target)) continue;
-    const a = find(e.source);
-    const b = find(e.target);
-    if (a !== b) parent.set(a, b);
-  }
-  const members = new Map();
-  for (const k of nodes.keys()) {
-    const r = find(k);
-    if (!members.has(r)) members.set(r, []);
-    members.get(r).push(k);
-  }
-  const order = [...members.values()].filter((m) => m.length > 1).sort((a, b) => b.length - a.length);
-  const label = new Map();
-  order.forEach((m, i) => m.forEach((k) => label.set(k, i)));
-  return label; // nodes alone on the map have no cluster
-}
-
 export class AssociationLayer {
   constructor(map, api, legend, { onPlace, onNetwork, districtName, personLevel }) {
     this.map = map;
@@ -133,7 +108,7 @@ export class AssociationLayer {
     this.group = L.layerGroup();
     this.on = false;
     this.networks = [];
-    this.selected = null; // {id, places: Set}
+    this.picked = new Map(); // network id -> {colour index, nodes: Set of node ids, network}
     this.data = null;
   }
 
@@ -146,54 +121,65 @@ export class AssociationLayer {
     }
     this.group.addTo(this.map);
     const [assoc, nets] = await Promise.all([
-      this.api.get(ASSOC_PATH, linkParams(f), { key: 'associations', label: 'associations' }),
+      this.api.get(ASSOC_PATH, { ...linkParams(f), min_weight: $('a-weight').value }, { key: 'associations', label: 'associations' }),
       this.api.get(NETWORKS_PATH, { district: f.district, from: f.from, to: f.to, limit: 100 }, { key: 'networks', label: 'networks' }),
     ]);
     this.networks = adaptNetworks(nets);
     this.data = adaptAssociations(assoc);
-    this.cluster = clusters(this.data.nodes, this.data.edges);
+    // Networks no longer listed under the new filters are unpicked.
+    for (const id of [...this.picked.keys()]) if (!this.networks.some((n) => n.id === id)) this.picked.delete(id);
     this.draw();
     this.list();
   }
 
+  // pickOf is the picked network holding a node (the first picked wins:
+  // communities do not overlap).
+  pickOf(id) {
+    for (const p of this.picked.values()) if (p.nodes.has(id)) return p;
+    return null;
+  }
+
   colour(id) {
-    const c = this.cluster.get(id);
-    return c === undefined ? '#8a8a8a' : OKABE_ITO[c % OKABE_ITO.length];
+    const p = this.pickOf(id);
+    return p ? OKABE_ITO[p.colour] : NEUTRAL;
   }
 
   draw() {
     this.group.clearLayers();
     const { nodes, edges } = this.data;
-    const sel = this.selected;
-    const inSel = (id) => !sel || sel.nodes.has(id);
+    const any = this.picked.size > 0;
     const maxW = Math.max(1, ...edges.map((e) => e.weight));
     const maxD = Math.max(1, ...[...nodes.values()].map((n) => n.degree));
     for (const e of edges) {
-      const dim = sel && !(inSel(e.source) && inSel(e.target));
+      const ps = this.pickOf(e.source);
+      const inside = ps && ps === this.pickOf(e.target);
       const placeEdge = e.type === 'place-place';
       L.polyline(e.coords, {
         pane: 'edges',
-        color: this.colour(e.source),
-        weight: (placeEdge ? 1.2 : 0.8) + 5 * Math.sqrt(e.weight / maxW),
-        opacity: dim ? 0.12 : (placeEdge ? 0.85 : 0.55),
+        color: inside ? OKABE_ITO[ps.colour] : NEUTRAL,
+        weight: (placeEdge ? 1 : 0.7) + 5 * Math.sqrt(e.weight / maxW),
+        opacity: any && !inside ? 0.12 : (placeEdge ? 0.8 : 0.5),
         dashArray: e.dashed ? '6 5' : null,
-        className: `edge ${e.dashed ? 'edge-unconfirmed' : 'edge-confirmed'} edge-${e.type}`,
+        className: `edge ${e.dashed ? 'edge-unconfirmed' : 'edge-confirmed'} edge-${e.type}${inside ? ' edge-picked' : ''}`,
         interactive: false,
       }).addTo(this.group);
     }
-    for (const n of nodes.values()) {
-      const dim = sel && !inSel(n.id);
+    // Groups and spaces go under the places (they have no profile to open),
+    // and big places under small ones, so every place can be clicked.
+    const order = [...nodes.values()].sort((a, b) => (a.type === 'place') - (b.type === 'place') || b.degree - a.degree);
+    for (const n of order) {
+      const p = this.pickOf(n.id);
       const isPlace = n.type === 'place';
       const m = L.circleMarker(n.latlng, {
-        pane: 'places',
+        pane: isPlace ? 'places' : 'edges',
         radius: isPlace ? 4 + 11 * Math.sqrt(n.degree / maxD) : 5,
-        color: sel && !dim ? '#000' : '#1b1b1b',
-        weight: sel && !dim ? 2.5 : 1.2,
+        color: '#1b1b1b',
+        weight: p ? 2 : 1,
         dashArray: n.derived ? '2 2' : null,
         fillColor: isPlace ? this.colour(n.id) : '#ffffff',
-        fillOpacity: dim ? 0.15 : 0.9,
-        opacity: dim ? 0.25 : 1,
-        className: `${n.type}${n.generalised ? ' place-generalised' : ''}${n.suppressed ? ' place-suppressed' : ''}`,
+        fillOpacity: any && !p ? 0.25 : 0.9,
+        opacity: any && !p ? 0.35 : 1,
+        className: `${n.type}${p ? ' in-network' : ''}${n.generalised ? ' place-generalised' : ''}${n.suppressed ? ' place-suppressed' : ''}`,
       });
       m.bindTooltip(() => describeNode(n));
       if (isPlace) {
@@ -203,15 +189,15 @@ export class AssociationLayer {
       m.addTo(this.group);
     }
     const items = [
-      h('li', {}, h('span', { class: 'swatch line' }), 'Confirmed (every link behind it)'),
-      h('li', {}, h('span', { class: 'swatch line dashed' }), 'Unconfirmed or E-graded link behind it'),
-      h('li', {}, 'Circle size: places it shares young people or groups with'),
-      h('li', {}, 'Line width: young people and groups shared'),
-      h('li', {}, 'Colour: cluster of linked places; white: peer group or online space'),
+      h('li', {}, h('span', { class: 'swatch line' }), 'Confirmed'),
+      h('li', {}, h('span', { class: 'swatch line dashed' }), 'Unconfirmed or E-graded'),
+      h('li', {}, 'Size: places linked to; width: people shared'),
+      h('li', {}, 'White: peer group or online space'),
     ];
+    for (const [id, p] of this.picked) items.push(h('li', {}, h('span', { class: `swatch n${p.colour}` }), `Network ${id}`));
     if (this.data.withheld) {
       items.push(h('li', { class: 'legend-suppressed' }, h('span', { class: 'swatch hatch' }),
-        `${fmt(this.data.withheld)} links sharing fewer than ${this.data.threshold} young people withheld (disclosure control)`));
+        `${fmt(this.data.withheld)} links withheld (fewer than ${this.data.threshold} young people)`));
     }
     this.legend.set('associations', h('div', {}, h('h3', {}, 'Associations'), h('ul', {}, items)));
   }
@@ -222,33 +208,35 @@ export class AssociationLayer {
       clear(box, h('p', { class: 'note' }, 'No networks in this selection.'));
       return;
     }
-    clear(box, this.networks.map((n) => h('button', {
-      type: 'button',
-      'aria-pressed': String(Boolean(this.selected && this.selected.id === n.id)),
-      'data-network': n.id,
-    }, networkLabel(n, this.districtName))));
+    clear(box, this.networks.map((n) => {
+      const p = this.picked.get(n.id);
+      return h('button', { type: 'button', 'aria-pressed': String(Boolean(p)), 'data-network': n.id, title: `Network ${n.id}` },
+        h('span', { class: `swatch ${p ? `n${p.colour}` : 'none'}` }), networkLabel(n, this.districtName, true));
+    }));
   }
 
-  // select fetches a network's members, highlights its places (and groups
-  // and spaces) on the map and lists it.
-  async select(id) {
-    const json = await this.api.get(networkPath(id), {}, { key: 'network', label: 'the network' });
+  // toggle picks a network (reading its members, drawing them in a colour of
+  // their own, listing them) or, when picked, unpicks it.
+  async toggle(id) {
+    if (this.picked.has(id)) {
+      this.picked.delete(id);
+      this.draw();
+      this.list();
+      return null;
+    }
+    const json = await this.api.get(networkPath(id), {}, { key: `network-${id}`, label: 'the network' });
     const n = adaptNetwork(json);
+    const used = new Set([...this.picked.values()].map((p) => p.colour));
+    let colour = 0;
+    while (used.has(colour) && colour < OKABE_ITO.length - 1) colour++;
     const ids = new Set([...n.places, ...n.groups, ...n.spaces].map((x) => x.id).filter((x) => x !== undefined));
-    this.selected = { id, nodes: ids };
+    this.picked.set(id, { colour, nodes: ids, network: n });
     this.draw();
     this.list();
     const shown = [...ids].map((x) => this.data.nodes.get(x)).filter(Boolean);
     if (shown.length) this.map.fitBounds(L.latLngBounds(shown.map((x) => x.latlng)).pad(0.25), { maxZoom: 14 });
     this.onNetwork(n, shown.length);
-  }
-
-  clearSelection() {
-    this.selected = null;
-    if (this.data) {
-      this.draw();
-      this.list();
-    }
+    return n;
   }
 
   setOn(on, f) {
@@ -284,14 +272,15 @@ function keyboardReachable(marker, n, open) {
   });
 }
 
-export function networkLabel(n, districtName = (c) => c) {
+export function networkLabel(n, districtName = (c) => c, short = false) {
   const c = n.counts || {};
   const parts = [];
   if (c.young_people !== undefined) parts.push(c.young_people === null ? 'young people: c' : `${c.young_people} young people`);
-  if (c.adults_of_concern) parts.push(`${c.adults_of_concern} adults`);
+  if (c.adults_of_concern && !short) parts.push(`${c.adults_of_concern} adults of concern`);
   if (c.places) parts.push(`${c.places} places`);
-  if (c.groups) parts.push(`${c.groups} groups`);
-  if (c.spaces) parts.push(`${c.spaces} spaces`);
-  const where = (n.districts || []).map(districtName).join(', ');
+  if (c.groups && !short) parts.push(`${c.groups} groups`);
+  if (c.spaces && !short) parts.push(`${c.spaces} spaces`);
+  const ds = n.districts || [];
+  const where = short && ds.length > 2 ? `${ds.length} districts` : ds.map(districtName).join(', ');
   return `${parts.join(', ')}${where ? ` · ${where}` : ''}`;
 }

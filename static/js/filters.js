@@ -4,7 +4,9 @@
 
 import { $, h, clear, words, debounce } from './dom.js';
 
-export const EVENT_KINDS = ['missing_episode', 'sighting', 'incident', 'intelligence_report', 'return_home_interview', 'crime'];
+// Crimes (police.uk context) are a hotspot layer of their own, chosen in the
+// hotspot controls, never mixed with events involving young people.
+export const EVENT_KINDS = ['missing_episode', 'sighting', 'incident', 'intelligence_report', 'return_home_interview'];
 export const CATEGORIES = ['cse1', 'cse2', 'cse3', 'other'];
 const PLAY_STEP_MS = 1200;
 
@@ -191,14 +193,15 @@ export class Filters {
   }
 }
 
-// params turns a selection into the maps API's common query parameters.
+// params turns a selection into the hotspot API's query parameters
+// (docs/HOTSPOTS.md): kinds and categories as comma lists.
 export function params(f) {
   return {
     from: f.from,
     to: f.to,
     district: f.district,
-    kind: f.kinds,
-    category: f.categories,
+    kinds: f.kinds,
+    categories: f.categories,
     min_grade: f.minGrade,
   };
 }

@@ -75,20 +75,25 @@ async function start() {
     if (tab === 'tab-picture') return report('picture', () => showPicture(api, f, districtName));
     return null;
   };
-  document.addEventListener('tabshown', () => refreshPane(filters.get()));
+  document.addEventListener('tabshown', () => {
+    // The Current Picture is a wide table: the panel widens while it shows.
+    document.body.classList.toggle('wide', visiblePane() === 'tab-picture');
+    refreshPane(filters.get());
+  });
 
   filters.onChange((f) => report('hotspots', () => hot.update(f)));
   filters.onChange((f) => (assoc.on ? report('associations', () => assoc.update(f)) : null));
   filters.onChange((f) => refreshPane(f));
   filters.onChange(() => setIdleText(`Showing ${filters.describe()}`));
-  for (const id of ['h-method', 'h-shape', 'h-cell']) {
+  $('a-weight').addEventListener('change', () => report('associations', () => assoc.update(filters.get())));
+  for (const id of ['h-of', 'h-method', 'h-shape', 'h-cell']) {
     $(id).addEventListener('change', () => report('hotspots', () => hot.update(filters.get())));
   }
   $('l-hot').addEventListener('change', () => report('hotspots', () => hot.setOn($('l-hot').checked, filters.get())));
   $('l-assoc').addEventListener('change', () => report('associations', () => assoc.setOn($('l-assoc').checked, filters.get())));
   $('a-networks').addEventListener('click', (e) => {
     const b = e.target.closest('button[data-network]');
-    if (b) report('network', () => assoc.select(b.dataset.network));
+    if (b) report('network', () => assoc.toggle(b.dataset.network));
   });
 
   // The data's extent sets the slider's months; the trend knows it. Without
@@ -100,6 +105,9 @@ async function start() {
   document.body.dataset.ready = 'true'; // the browser tests wait for this
 }
 
+// dataRange is the span of the data, for the date inputs and the slider:
+// the first and last seen dates of the links in the networks, else the last
+// three years.
 async function dataRange(api) {
   const today = new Date();
   const fallback = {
@@ -107,10 +115,15 @@ async function dataRange(api) {
     to: today.toISOString().slice(0, 10),
   };
   try {
-    const t = await api.get('/api/v1/reports/trend', {}, { key: 'range', label: 'the data range' });
-    if (t && t.from && t.to) return { from: t.from.slice(0, 10), to: t.to.slice(0, 10) };
+    const n = await api.get('/api/v1/networks', { kind: 'component', limit: 1000 }, { key: 'range', label: 'the data range' });
+    const items = (n && n.items) || [];
+    if (items.length) {
+      const from = items.map((x) => x.first_seen).filter(Boolean).sort()[0];
+      const to = items.map((x) => x.last_seen).filter(Boolean).sort().pop();
+      if (from && to) return { from: `${from.slice(0, 7)}-01`, to };
+    }
   } catch {
-    // no trend yet: use the fallback
+    // fall back
   }
   return fallback;
 }

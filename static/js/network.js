@@ -2,7 +2,7 @@
 // chart (Cytoscape.js, vendored, loaded only when a chart is first opened).
 // adaptGraph() is the only code that knows the chart's JSON.
 
-import { h, fmt, words } from './dom.js';
+import { h, clear, fmt, words } from './dom.js';
 import { pane } from './ui.js';
 import { networkLabel } from './associations.js';
 import { table } from './charts.js';
@@ -28,7 +28,6 @@ export function showNetwork(api, n, shown, { onPlace, districtName, personLevel,
     personLevel
       ? h('button', { type: 'button', class: 'primary', id: 'open-linkchart', onclick: () => openChart(api, n, linkParams) }, 'Open link chart')
       : h('p', { class: 'note' }, 'The link chart shows people: your role sees networks as counts only.'),
-    h('div', { id: 'linkchart-box' }),
     n.keyNodes.length ? [h('h3', {}, 'Key nodes'), table([
       { label: 'Member', value: (x) => member(x) },
       { label: 'Type', value: (x) => words(x.type) },
@@ -55,8 +54,21 @@ export function adaptGraph(json) {
 }
 
 async function openChart(api, n, linkParams) {
+  const dlg = document.getElementById('chart-dialog');
   const box = document.getElementById('linkchart-box');
+  document.getElementById('chart-title').textContent = `Link chart: network ${n.id}`;
   box.replaceChildren(h('p', { class: 'note' }, 'Drawing the link chart…'));
+  document.getElementById('chart-close').onclick = () => dlg.close();
+  document.getElementById('chart-fit').onclick = () => chart && chart.fit(undefined, 20);
+  dlg.addEventListener('close', () => {
+    if (chart) {
+      chart.destroy();
+      chart = null;
+    }
+    const opener = document.getElementById('open-linkchart');
+    if (opener) opener.focus();
+  }, { once: true });
+  dlg.showModal();
   const [json, mod] = await Promise.all([
     api.get(graphPath(n.id), linkParams ? linkParams() : {}, { key: 'graph', label: 'the link chart' }),
     cytoscapeModule || (cytoscapeModule = import(CYTOSCAPE)),
@@ -67,21 +79,22 @@ async function openChart(api, n, linkParams) {
   const links = elements.filter((e) => e.data.source);
   const hiddenText = Object.entries(hidden).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${words(k).toLowerCase()}${v === 1 ? '' : 's'}`).join(', ');
   const container = h('div', { class: 'linkchart', id: 'linkchart', role: 'img',
-    'aria-label': `Link chart of network ${n.id}: ${nodes.length} members, ${links.length} links` });
-  box.replaceChildren(container,
-    h('p', { class: 'note linkchart-legend' }, 'Blue circle: young person · orange diamond: adult of concern · green square: place · '
-      + 'yellow hexagon: peer group · pink tag: online space · thick border: key node · dashed: unconfirmed or E-graded.'),
+    'aria-label': `Link chart of network ${n.id}: ${nodes.length} members, ${links.length} links. The key nodes are listed in the Network pane.` });
+  clear(box, container,
+    h('p', { class: 'note linkchart-legend' }, `${nodes.length} members, ${links.length} links. Blue circle: young person · orange diamond: adult of concern · `
+      + 'green square: place (click for its profile) · yellow hexagon: peer group · pink tag: online space · thick border: key node · '
+      + 'dashed: unconfirmed or E-graded. Drag to move, scroll to zoom.'),
     hiddenText ? h('p', { class: 'note' }, `Not shown (outside what your role may see): ${hiddenText}.`) : null);
   if (chart) chart.destroy();
   chart = cytoscape({
     container,
     elements,
-    layout: { name: 'cose', animate: false, randomize: false, nodeRepulsion: () => 8000, idealEdgeLength: () => 50, numIter: 600 },
+    layout: { name: 'cose', animate: false, randomize: false, nodeRepulsion: () => 40000, idealEdgeLength: () => 60, gravity: 0.3, numIter: 1000, padding: 20 },
     style: STYLE,
-    wheelSensitivity: 0.3,
   });
   chart.on('tap', 'node[type = "place"]', (ev) => {
     const d = ev.target.data();
+    dlg.close();
     document.dispatchEvent(new CustomEvent('openplace', { detail: { id: d.node_id, name: d.label } }));
   });
   window.__linkchart = chart; // for the browser tests
@@ -89,7 +102,7 @@ async function openChart(api, n, linkParams) {
 }
 
 const STYLE = [
-  { selector: 'node', style: { label: 'data(label)', 'font-size': 8, 'text-valign': 'bottom', 'text-margin-y': 2, width: 16, height: 16, 'background-color': '#999', 'border-width': 1, 'border-color': '#222' } },
+  { selector: 'node', style: { label: 'data(label)', 'font-size': 9, 'text-valign': 'bottom', 'text-margin-y': 2, width: 18, height: 18, 'background-color': '#999', 'border-width': 1, 'border-color': '#222' } },
   { selector: 'node[type = "young_person"]', style: { shape: 'ellipse', 'background-color': '#56b4e9' } },
   { selector: 'node[type = "adult_of_concern"]', style: { shape: 'diamond', 'background-color': '#d55e00', width: 20, height: 20 } },
   { selector: 'node[type = "place"]', style: { shape: 'round-rectangle', 'background-color': '#009e73' } },

@@ -94,7 +94,7 @@ export async function showPlace(api, id, name, f, districtName) {
 // 00:00 first), or {matrix|values|week_hours: ...}.
 export function hourMatrix(x) {
   if (!x) return null;
-  const m = x.week_hours || x.matrix || x.values || x;
+  const m = x.table || x.week_hours || x.matrix || x.values || x;
   if (Array.isArray(m) && m.length === 7 && m.every((r) => Array.isArray(r) && r.length === 24)) return m;
   if (Array.isArray(m) && m.length === 168) return Array.from({ length: 7 }, (_, d) => m.slice(d * 24, d * 24 + 24));
   return null;
