@@ -124,6 +124,8 @@ func FuzzParseTime(f *testing.F) {
 // events points only).
 var geometryTypes = []string{"Point", "Polygon", "MultiPolygon"}
 
+// FuzzCheckGeometry fuzzes the check of GeoJSON geometries in requests
+// (normGeometry, over geo.ReadGeometry).
 func FuzzCheckGeometry(f *testing.F) {
 	for _, s := range []string{
 		`{"type":"Point","coordinates":[-2.93,54.89]}`,
@@ -157,9 +159,6 @@ func FuzzCheckGeometry(f *testing.F) {
 		out, err := normGeometry("geometry", raw, geometryTypes...)
 		if err != nil {
 			refusal(t, err, func(f string) bool { return f == "geometry" })
-			if checkGeometry("geometry", raw, geometryTypes...) == nil {
-				t.Fatalf("checkGeometry accepts %s, which normGeometry refuses", raw)
-			}
 			return
 		}
 		if len(raw) == 0 || string(raw) == "null" {
