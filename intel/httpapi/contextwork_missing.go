@@ -413,14 +413,6 @@ func placeNumber(places []intel.ProfilePlace, id *int64) string {
 	return "—"
 }
 
-func london() *time.Location {
-	loc, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}
-
 func renderProfile(mp intel.MissingProfile, asOf intel.Date) ([]byte, error) {
 	var buf bytes.Buffer
 	err := profileTmpl.Execute(&buf, map[string]any{"P": mp, "AsOf": asOf, "Map": profileMap(mp), "CSS": template.CSS(profileCSS)})

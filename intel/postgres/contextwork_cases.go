@@ -130,12 +130,20 @@ func (db *DB) countAffected(ctx context.Context, contextID int64, from, to intel
 	return n, wrap(err, "children")
 }
 
+// CaseContextID is the context of a case (ENOTFOUND when there is no such
+// case).
+func (db *DB) CaseContextID(ctx context.Context, caseID int64) (int64, error) {
+	var id int64
+	err := db.Pool.QueryRow(ctx, `SELECT context_id FROM context_cases WHERE id = $1`, caseID).Scan(&id)
+	return id, wrap(err, "context case")
+}
+
 // AffectedChildren lists the young people a case's context affects over the
 // period, in the caller's scope, and counts those outside it.
 func (db *DB) AffectedChildren(ctx context.Context, pr intel.Principal, caseID int64, from, to intel.Date) ([]intel.AffectedChild, int, error) {
-	var contextID int64
-	if err := db.Pool.QueryRow(ctx, `SELECT context_id FROM context_cases WHERE id = $1`, caseID).Scan(&contextID); err != nil {
-		return nil, 0, wrap(err, "context case")
+	contextID, err := db.CaseContextID(ctx, caseID)
+	if err != nil {
+		return nil, 0, err
 	}
 	ties := tiesSQL(`l.target_id = $1`, `(e.place_id = $1 OR e.found_place_id = $1
 		OR EXISTS (SELECT 1 FROM event_groups g WHERE g.event_id = e.id AND g.group_id = $1)) AND v.context_id = $1`)
