@@ -617,8 +617,8 @@ func (s *Server) ogcItems(c *fiber.Ctx) error {
 	stamp := time.Now().UTC().Format(time.RFC3339)
 	c.Set(fiber.HeaderContentType, MediaGeoJSON)
 	if c.Method() == fiber.MethodHead {
-		// No body is sent, so no stream writer would ever run to free
-		// the connection.
+		// No body is sent: stop here rather than read the page into a
+		// stream fasthttp will close unread.
 		it.Close()
 		cancel()
 		return nil

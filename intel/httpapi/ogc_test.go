@@ -662,7 +662,7 @@ func TestOGCHotspotCells(t *testing.T) {
 }
 
 // TestOGCHeadFreesConnections: a HEAD request gets the headers and leaves
-// no database connection held (no body, so no stream runs to free it).
+// no database connection held.
 func TestOGCHeadFreesConnections(t *testing.T) {
 	h := newHarness(t)
 	for range 12 {
