@@ -660,3 +660,24 @@ func TestOGCHotspotCells(t *testing.T) {
 	}
 	h.getJSON("admin", "/ogc/collections/hotspot_cells/items", 403, nil)
 }
+
+// TestOGCHeadFreesConnections: a HEAD request gets the headers and leaves
+// no database connection held.
+func TestOGCHeadFreesConnections(t *testing.T) {
+	h := newHarness(t)
+	for range 12 {
+		for _, p := range []string{"/ogc/collections/districts/items", "/api/v1/exports?collection=districts"} {
+			if r := h.do("analyst", "HEAD", p, nil); r.Status != 200 || len(r.Body) != 0 {
+				t.Fatalf("HEAD %s: %d, %d bytes", p, r.Status, len(r.Body))
+			}
+		}
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for h.db.Pool.Stat().AcquiredConns() > 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := h.db.Pool.Stat().AcquiredConns(); n > 0 {
+		t.Errorf("%d connections still held after HEAD requests", n)
+	}
+	h.getJSON("analyst", "/ogc/collections/districts/items", 200, nil)
+}
