@@ -261,7 +261,6 @@ func TestNationalScale(t *testing.T) {
 	}, "partner")
 }
 
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // cpuUse is the CPU time used so far by this process and by each database
 // backend of the test database: on a machine shared with other work, wall
