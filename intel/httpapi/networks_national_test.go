@@ -261,7 +261,6 @@ func TestNationalScale(t *testing.T) {
 	}, "partner")
 }
 
-
 // cpuUse is the CPU time used so far by this process and by each database
 // backend of the test database: on a machine shared with other work, wall
 // time measures the queue as much as the work, CPU time only the work.
