@@ -187,6 +187,9 @@ func (s *Server) parseSelection(c *fiber.Ctx, fromName, toName string) (*selecti
 	if sel.srid, sp.Rule, err = s.DB.HotspotSettings(ctx); err != nil {
 		return nil, err
 	}
+	// One threshold for every output (CONTEXTMAP_DISCLOSURE_THRESHOLD);
+	// the settings keep only the rounding of map totals.
+	sp.Rule.Threshold = s.disclosureRule().Threshold
 	if sel.proj, err = geo.ProjectionFor(sel.srid); err != nil {
 		return nil, &intel.Error{Code: intel.EINTERNAL, Message: "internal error",
 			Err: fmt.Errorf("metric srid %d has no projection in package geo: %w", sel.srid, err)}

@@ -60,8 +60,10 @@ type HotspotEvent struct {
 
 // HotspotSettings are the settings a hotspot map is made with: the EPSG
 // code of the metric grid the database keeps x, y in (metric_srid), and
-// the disclosure control rule for aggregate outputs (disclosure_threshold,
-// default 5; disclosure_round, default 5).
+// the rounding of map totals for aggregate outputs (disclosure_round,
+// default 5). The threshold the HTTP layer applies is the service's one
+// configured rule (CONTEXTMAP_DISCLOSURE_THRESHOLD); the
+// disclosure_threshold setting is read here only as a default.
 func (db *DB) HotspotSettings(ctx context.Context) (srid int, rule geo.Rule, err error) {
 	rule = geo.Rule{Threshold: geo.DefaultThreshold, Round: 5}
 	var th, rd *string
