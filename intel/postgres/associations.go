@@ -155,21 +155,20 @@ func (db *DB) AssociationMap(ctx context.Context, pr intel.Principal, f AssocFil
 	), adults AS (
 		SELECT l.kind, l.source_id, l.target_id, l.source_eval, l.intel_assessment, l.confirmed
 		FROM sel JOIN links l ON l.target_id = sel.id JOIN people p ON p.id = l.source_id AND p.kind = 'adult_of_concern'
-		WHERE ` + strconv.FormatBool(pr.SeesAdults()) + ` AND l.kind = 'linked_to' AND COND
+		WHERE ` + strconv.FormatBool(pr.SeesAdults()) + ` AND (SELECT n FROM guard) <= ` + limit + `
+		  AND l.kind = 'linked_to' AND COND
 	)
 	SELECT x.*, coalesce(g.name, s.name, ''), coalesce(s.platform, ''), coalesce(s.space_kind, ''), coalesce(g.district, s.district)
 	FROM (SELECT * FROM at UNION ALL SELECT * FROM mem UNION ALL SELECT * FROM pres UNION ALL SELECT * FROM adults
 		UNION ALL SELECT 'too_large', n, 0, '1', 'A', true FROM guard WHERE n > ` + limit + `) x
 	LEFT JOIN peer_groups g ON g.id = CASE x.kind WHEN 'congregates_at' THEN x.source_id WHEN 'member_of' THEN x.target_id END
 	LEFT JOIN online_spaces s ON x.kind = 'present_in' AND s.id = x.target_id`
-	// One round trip: the district's existence, the links, the places.
+	// One round trip: the district's existence and the links.
 	b := &pgx.Batch{}
 	if f.District != "" {
 		b.Queue(`SELECT EXISTS (SELECT 1 FROM districts WHERE code = $1)`, f.District)
 	}
 	b.Queue(strings.ReplaceAll(q, "COND", cond), args...)
-	pw, pargs := placeSelection(f.District, bbox, 3)
-	b.Queue(placeSQL(assocPlacesSQL+pw+` ORDER BY pl.id`, 1, 2), append([]any{pr.PersonLevel(), pr.Scope()}, pargs...)...)
 	br := db.Pool.SendBatch(ctx, b)
 	defer br.Close()
 	if f.District != "" {
@@ -232,7 +231,17 @@ func (db *DB) AssociationMap(ctx context.Context, pr intel.Principal, f AssocFil
 	if err := rows.Err(); err != nil {
 		return nil, wrap(err, "association map")
 	}
-	places, srid, err := scanAssocPlaces(br)
+	if err := br.Close(); err != nil {
+		return nil, wrap(err, "association map")
+	}
+	// The places only once the selection is known not to be too large.
+	pw, pargs := placeSelection(f.District, bbox, 3)
+	prows, err := db.Pool.Query(ctx, placeSQL(assocPlacesSQL+pw+` ORDER BY pl.id`, 1, 2),
+		append([]any{pr.PersonLevel(), pr.Scope()}, pargs...)...)
+	if err != nil {
+		return nil, wrap(err, "association map")
+	}
+	places, srid, err := scanAssocPlaces(prows)
 	if err != nil {
 		return nil, err
 	}
@@ -532,11 +541,7 @@ func placeSelection(district string, bbox []float64, next int) (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
-func scanAssocPlaces(br pgx.BatchResults) ([]placeNode, int, error) {
-	rows, err := br.Query()
-	if err != nil {
-		return nil, 0, wrap(err, "association map")
-	}
+func scanAssocPlaces(rows pgx.Rows) ([]placeNode, int, error) {
 	defer rows.Close()
 	var out []placeNode
 	srid := 0
