@@ -61,17 +61,15 @@ type Network struct {
 // NetworkNode is a member of a network with its centrality in it. A
 // member the caller may not identify is Hidden: type and metrics only.
 type NetworkNode struct {
-	ID          *int64   `json:"id,omitempty"`
-	Type        string   `json:"type"`
-	Label       string   `json:"label,omitempty"`
-	Kind        string   `json:"kind,omitempty"` // place kind or space platform
-	District    *string  `json:"district,omitempty"`
-	Generalised bool     `json:"generalised,omitempty"`
-	Hidden      bool     `json:"hidden,omitempty"`
-	Degree      int      `json:"degree"`
-	Betweenness float64  `json:"betweenness"`
-	Lon         *float64 `json:"-"`
-	Lat         *float64 `json:"-"`
+	ID          *int64  `json:"id,omitempty"`
+	Type        string  `json:"type"`
+	Label       string  `json:"label,omitempty"`
+	Kind        string  `json:"kind,omitempty"` // place kind or space platform
+	District    *string `json:"district,omitempty"`
+	Generalised bool    `json:"generalised,omitempty"`
+	Hidden      bool    `json:"hidden,omitempty"`
+	Degree      int     `json:"degree"`
+	Betweenness float64 `json:"betweenness"`
 }
 
 // NetworkList is a page of networks with the run they come from.

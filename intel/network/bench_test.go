@@ -55,3 +55,23 @@ func BenchmarkAnalyseNational(b *testing.B) {
 		b.Logf("nodes %d edges %d networks %d Q %.3f in %v", res.Nodes, res.Edges, len(res.Networks), res.Modularity, time.Since(start))
 	}
 }
+
+// BenchmarkLouvainTowns: our Louvain alone on the town graph (gonum's
+// community.Modularize on the same graph: see docs/BENCHMARKS.md).
+func BenchmarkLouvainTowns(b *testing.B) {
+	nodes, links := townGraph(100_000, 1_000_000)
+	ids := make([]int64, 0, len(nodes))
+	for _, n := range nodes {
+		ids = append(ids, n.ID)
+	}
+	pairs := make([][2]int64, len(links))
+	for i, l := range links {
+		pairs[i] = [2]int64{l.Source, l.Target}
+	}
+	g := NewGraph(ids, pairs)
+	b.ResetTimer()
+	for range b.N {
+		comm := Louvain(g, 1, 1)
+		b.ReportMetric(Modularity(g, comm, 1), "Q")
+	}
+}

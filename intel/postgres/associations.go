@@ -124,10 +124,13 @@ func (db *DB) AssociationMap(ctx context.Context, pr intel.Principal, f AssocFil
 	if f.BBox != nil {
 		bbox = f.BBox[:]
 	}
-	cond, args := f.Links.where("l", 4)
-	args = append([]any{f.District, bbox, pr.SeesAdults()}, args...)
-	const sel = `SELECT pl.id FROM places pl WHERE ($1 = '' OR pl.district = $1)
-		  AND ($2::float8[] IS NULL OR pl.pt && ST_MakeEnvelope($2[1], $2[2], $2[3], $2[4], 4326))`
+	// The SQL holds only the conditions asked for (no "$1 = '' OR ..."), so
+	// each shape of request gets a generic plan the server keeps: planning
+	// this query cost as much as running it.
+	selWhere, args := placeSelection(f.District, bbox, 1)
+	cond, largs := f.Links.where("l", len(args)+1)
+	args = append(args, largs...)
+	sel := `SELECT pl.id FROM places pl WHERE ` + selWhere
 	// guard counts the selected place links, up to one past the cap, from
 	// the covering index alone; over the cap, nothing else is read and the
 	// answer is one "too_large" row.
@@ -152,26 +155,30 @@ func (db *DB) AssociationMap(ctx context.Context, pr intel.Principal, f AssocFil
 	), adults AS (
 		SELECT l.kind, l.source_id, l.target_id, l.source_eval, l.intel_assessment, l.confirmed
 		FROM sel JOIN links l ON l.target_id = sel.id JOIN people p ON p.id = l.source_id AND p.kind = 'adult_of_concern'
-		WHERE $3 AND l.kind = 'linked_to' AND COND
+		WHERE ` + strconv.FormatBool(pr.SeesAdults()) + ` AND (SELECT n FROM guard) <= ` + limit + `
+		  AND l.kind = 'linked_to' AND COND
 	)
 	SELECT x.*, coalesce(g.name, s.name, ''), coalesce(s.platform, ''), coalesce(s.space_kind, ''), coalesce(g.district, s.district)
 	FROM (SELECT * FROM at UNION ALL SELECT * FROM mem UNION ALL SELECT * FROM pres UNION ALL SELECT * FROM adults
 		UNION ALL SELECT 'too_large', n, 0, '1', 'A', true FROM guard WHERE n > ` + limit + `) x
 	LEFT JOIN peer_groups g ON g.id = CASE x.kind WHEN 'congregates_at' THEN x.source_id WHEN 'member_of' THEN x.target_id END
 	LEFT JOIN online_spaces s ON x.kind = 'present_in' AND s.id = x.target_id`
-	// One round trip: the district's existence, the links, the places.
+	// One round trip: the district's existence and the links.
 	b := &pgx.Batch{}
-	b.Queue(`SELECT $1 = '' OR EXISTS (SELECT 1 FROM districts WHERE code = $1)`, f.District)
+	if f.District != "" {
+		b.Queue(`SELECT EXISTS (SELECT 1 FROM districts WHERE code = $1)`, f.District)
+	}
 	b.Queue(strings.ReplaceAll(q, "COND", cond), args...)
-	b.Queue(placeSQL(assocPlacesSQL, 3, 4), f.District, bbox, pr.PersonLevel(), pr.Scope())
 	br := db.Pool.SendBatch(ctx, b)
 	defer br.Close()
-	var known bool
-	if err := br.QueryRow().Scan(&known); err != nil {
-		return nil, wrap(err, "association map")
-	}
-	if !known {
-		return nil, intel.Invalid("district", "is not a district of this area (see GET /api/v1/districts)")
+	if f.District != "" {
+		var known bool
+		if err := br.QueryRow().Scan(&known); err != nil {
+			return nil, wrap(err, "association map")
+		}
+		if !known {
+			return nil, intel.Invalid("district", "is not a district of this area (see GET /api/v1/districts)")
+		}
 	}
 	rows, err := br.Query()
 	if err != nil {
@@ -224,7 +231,17 @@ func (db *DB) AssociationMap(ctx context.Context, pr intel.Principal, f AssocFil
 	if err := rows.Err(); err != nil {
 		return nil, wrap(err, "association map")
 	}
-	places, srid, err := scanAssocPlaces(br)
+	if err := br.Close(); err != nil {
+		return nil, wrap(err, "association map")
+	}
+	// The places only once the selection is known not to be too large.
+	pw, pargs := placeSelection(f.District, bbox, 3)
+	prows, err := db.Pool.Query(ctx, placeSQL(assocPlacesSQL+pw+` ORDER BY pl.id`, 1, 2),
+		append([]any{pr.PersonLevel(), pr.Scope()}, pargs...)...)
+	if err != nil {
+		return nil, wrap(err, "association map")
+	}
+	places, srid, err := scanAssocPlaces(prows)
 	if err != nil {
 		return nil, err
 	}
@@ -492,8 +509,8 @@ type placeNode struct {
 	exact bool // the caller may see this place person-level
 }
 
-// assocPlacesSQL reads the selected places ($1 district, $2 bbox) as the
-// caller may see them ($3 person-level, $4 scope): a polygon at its
+// assocPlacesSQL reads places (the condition follows) as the caller may
+// see them ($1 person-level, $2 scope): a polygon at its
 // centroid, a sensitive place the caller may not see exactly at the centre
 // of its 1 km square; with the metric position and SRID.
 const assocPlacesSQL = `SELECT pl.id,
@@ -504,15 +521,27 @@ const assocPlacesSQL = `SELECT pl.id,
 	CROSS JOIN LATERAL (SELECT CASE WHEN pl.sensitive AND NOT (EXACT) THEN cm_generalise(pl.x, pl.y)
 		WHEN GeometryType(pl.geom) = 'POINT' THEN pl.geom ELSE ST_Centroid(pl.geom) END AS pos) s
 	CROSS JOIN LATERAL (SELECT ST_Transform(s.pos, cm_metric_srid()) AS pos) m
-	WHERE ($1 = '' OR pl.district = $1)
-	  AND ($2::float8[] IS NULL OR pl.pt && ST_MakeEnvelope($2[1], $2[2], $2[3], $2[4], 4326))
-	ORDER BY pl.id`
+	WHERE `
 
-func scanAssocPlaces(br pgx.BatchResults) ([]placeNode, int, error) {
-	rows, err := br.Query()
-	if err != nil {
-		return nil, 0, wrap(err, "association map")
+// placeSelection is the condition on places pl of a district and a bbox,
+// either of which may be absent, with its parameters numbered from next.
+func placeSelection(district string, bbox []float64, next int) (string, []any) {
+	conds := []string{"true"}
+	var args []any
+	if district != "" {
+		args = append(args, district)
+		conds = append(conds, "pl.district = $"+strconv.Itoa(next))
+		next++
 	}
+	if bbox != nil {
+		n := "$" + strconv.Itoa(next)
+		args = append(args, bbox)
+		conds = append(conds, "pl.pt && ST_MakeEnvelope("+n+"[1], "+n+"[2], "+n+"[3], "+n+"[4], 4326)")
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+func scanAssocPlaces(rows pgx.Rows) ([]placeNode, int, error) {
 	defer rows.Close()
 	var out []placeNode
 	srid := 0

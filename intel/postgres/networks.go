@@ -130,7 +130,11 @@ func (db *DB) SaveNetworks(ctx context.Context, s network.Snapshot, r network.Re
 				return err
 			}
 		}
-		return nil
+		// Every run replaces the tables' contents: fresh statistics, or the
+		// first requests after a run are planned for the old ones (network
+		// detail took 470 ms instead of 40 on the national data).
+		_, err := tx.Exec(ctx, `ANALYZE networks, network_members`)
+		return err
 	})
 	return wrap(err, "save networks")
 }
