@@ -76,6 +76,7 @@ cat >"$work/pgfs.toml" <<EOF
 HttpHost = "127.0.0.1"
 HttpPort = $PGFS_PORT
 AssetsPath = "$work/pgfs-src/assets"
+ReadTimeoutSec = 60
 WriteTimeoutSec = 120
 [Database]
 DbPoolMaxConns = 8
@@ -121,6 +122,12 @@ for limit in 1000 10000; do
 			for s in $order; do rps "$s" "$limit" "$clients" >>"$work/$s.r"; done
 		done
 		cm=$(median <"$work/cm.r"); pg=$(median <"$work/pgfs.r")
+		for s in cm pgfs; do
+			if grep -qx '0.00' "$work/$s.r"; then
+				echo "$s answered nothing in a round: its log ends" >&2
+				tail -n 20 "$work/$s.log" >&2
+			fi
+		done
 		awk -v l="$limit" -v c="$clients" -v a="$cm" -v b="$pg" \
 			'BEGIN {printf "| %d | %d | %.0f | %.0f | %.2f |\n", l, c, a*l, b*l, (b > 0 ? a/b : 0)}'
 		echo "limit=$limit clients=$clients rounds: contextmap $(tr '\n' ' ' <"$work/cm.r")req/s; pg_featureserv $(tr '\n' ' ' <"$work/pgfs.r")req/s" >&2

@@ -43,14 +43,24 @@ func places100k(t testing.TB) *postgres.DB {
 
 // heapWatch samples the heap in use until stopped and reports the peak.
 type heapWatch struct {
-	peak atomic.Uint64
-	stop chan struct{}
-	wg   sync.WaitGroup
+	peak                atomic.Uint64
+	stop                chan struct{}
+	wg                  sync.WaitGroup
+	gcPercent, memLimit int64
+	base                uint64 // heap in use when watching began
 }
 
+// watchHeap also keeps garbage from hiding what is live: a low GC target
+// and a soft memory limit a little above what the process holds now make
+// the collector run before garbage piles up, even when the machine is busy
+// and the collector is starved of CPU.
 func watchHeap() *heapWatch {
 	runtime.GC()
-	w := &heapWatch{stop: make(chan struct{})}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	w := &heapWatch{stop: make(chan struct{}), base: ms.HeapInuse,
+		gcPercent: int64(debug.SetGCPercent(10)), memLimit: debug.SetMemoryLimit(int64(ms.Sys-ms.HeapReleased) + 4<<20)}
+	w.peak.Store(ms.HeapInuse)
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()
@@ -73,6 +83,8 @@ func watchHeap() *heapWatch {
 func (w *heapWatch) done() uint64 {
 	close(w.stop)
 	w.wg.Wait()
+	debug.SetGCPercent(int(w.gcPercent))
+	debug.SetMemoryLimit(w.memLimit)
 	return w.peak.Load()
 }
 
@@ -101,11 +113,14 @@ func TestOGCPagination100k(t *testing.T) {
 		return client.Do(req)
 	}
 
-	// A low GC target keeps garbage from hiding what is live.
-	defer debug.SetGCPercent(debug.SetGCPercent(10))
+	// Warm up (connections, buffers, caches) before the heap is watched.
+	if resp, err := get(base + "/ogc/collections/places/items?limit=1000"); err == nil {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
 	start = time.Now()
 	w := watchHeap()
-	base0 := w.peak.Load()
+	base0 := w.base
 	u := base + "/ogc/collections/places/items?limit=1000"
 	pages, total, bytes := 0, 0, int64(0)
 	for u != "" {
@@ -157,8 +172,10 @@ func TestOGCPagination100k(t *testing.T) {
 	grew := int64(peak) - int64(base0)
 	t.Logf("walked in %v: %d pages, %.1f MB of GeoJSON, heap in use grew by at most %.1f MB",
 		time.Since(start), pages, float64(bytes)/1e6, float64(grew)/1e6)
-	// 10 MB: half the collection's size, with room for the collector's
-	// timing on a loaded machine (8.7 MB was seen at load 20 on 2 cores).
+	// 10 MiB: half the collection's size. Measured from a baseline read
+	// before the walk (an earlier version read 0, so reported the whole
+	// heap: 8.7 MB at load 20 on 2 cores); the growth itself is about
+	// 1.5 MB.
 	const bound = 10 << 20
 	if bytes < bound*3/2 {
 		t.Fatalf("only %d bytes walked: the bound proves nothing", bytes)
@@ -178,12 +195,20 @@ func TestExportStreams100k(t *testing.T) {
 	h.tokens["analyst"] = h.token(intel.RoleAnalyst)
 	base := h.listen()
 
-	defer debug.SetGCPercent(debug.SetGCPercent(10))
+	client := &http.Client{Timeout: 5 * time.Minute}
+	get := func(u string) (*http.Response, error) {
+		req, _ := http.NewRequestWithContext(t.Context(), "GET", u, nil)
+		req.Header.Set("Authorization", "Bearer "+h.tokens["analyst"])
+		return client.Do(req)
+	}
+	// Warm up (connections, buffers, caches) before the heap is watched.
+	if resp, err := get(base + "/api/v1/exports?collection=places&format=geojson&bbox=-3.6,54,-3.5,54.01"); err == nil {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
 	w := watchHeap()
-	base0 := w.peak.Load()
-	req, _ := http.NewRequestWithContext(t.Context(), "GET", base+"/api/v1/exports?collection=places&format=geojson", nil)
-	req.Header.Set("Authorization", "Bearer "+h.tokens["analyst"])
-	resp, err := (&http.Client{Timeout: 5 * time.Minute}).Do(req)
+	base0 := w.base
+	resp, err := get(base + "/api/v1/exports?collection=places&format=geojson")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,8 +241,8 @@ func TestExportStreams100k(t *testing.T) {
 	if features != n {
 		t.Errorf("export holds %d features, want %d", features, n)
 	}
-	const bound = 8 << 20
-	if size < 2*bound || grew > bound {
+	const bound = 10 << 20
+	if size < bound*3/2 || grew > bound {
 		t.Errorf("heap in use grew by %d bytes sending a %d byte export: not streamed within %d", grew, size, bound)
 	}
 }

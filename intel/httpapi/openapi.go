@@ -274,8 +274,11 @@ func ogcParameters() map[string]any {
 		for k, v := range extra {
 			schema[k] = v
 		}
-		return map[string]any{"name": name, "in": in, "description": desc, "required": in == "path", "schema": schema,
-			"style": "form", "explode": false}
+		p := map[string]any{"name": name, "in": in, "description": desc, "required": in == "path", "schema": schema}
+		if in == "query" {
+			p["style"], p["explode"] = "form", false
+		}
+		return p
 	}
 	ps := map[string]any{
 		"collectionId": str("collectionId", "path", "the collection's id", map[string]any{"enum": collectionIDs}),
