@@ -122,7 +122,7 @@ func TestWebMap(t *testing.T) {
 	idp.redirect = "http://" + oln.Addr().String() + "/"
 	env = append(env, "CONTEXTMAP_E2E_OIDC_BASE_URL=http://"+oln.Addr().String(), "CONTEXTMAP_E2E_IDP="+idp.URL)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
 	defer cancel()
 	args := append([]string{"--test", "--test-reporter=spec", "--test-concurrency=1"}, tests...)
 	cmd := exec.CommandContext(ctx, node, args...)

@@ -9,14 +9,6 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BASE, TOKENS, SHOTS, launch, open, clean, signIn, ready, shot, cells, waitForApi } from './lib.mjs';
 
-// Endpoints built on other branches; a test needing one is skipped, with
-// this reason, only until that branch is merged here. Must be empty when
-// the web map is finished. CONTEXTMAP_E2E_RUN_PENDING=1 runs them anyway
-// (against a service that has the endpoints).
-const PENDING = process.env.CONTEXTMAP_E2E_RUN_PENDING === '1' ? {} : {
-  hotspots: 'GET /api/v1/maps/hotspots is not merged into this branch yet',
-};
-
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
@@ -65,6 +57,23 @@ test('a person-level role must state a purpose, sent as X-Purpose on every reque
   assert.match(await page.locator('#who-purpose').textContent(), /MACE meeting preparation/);
   assert.ok(purposes.length > 0);
   assert.ok(purposes.every((p) => p === 'MACE meeting preparation'), `purposes sent: ${purposes}`);
+
+  // Keyboard: Tab goes through the skip link, the header, then the map
+  // controls in reading order, and focus is always visible.
+  await page.locator('body').focus();
+  const order = [];
+  for (let i = 0; i < 16; i++) {
+    await page.keyboard.press('Tab');
+    order.push(await page.evaluate(() => {
+      const a = document.activeElement;
+      const st = getComputedStyle(a);
+      return { id: a.id || a.className, visible: st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) >= 2 };
+    }));
+  }
+  // (A date input takes several Tabs: day, month, year.)
+  const ids = order.map((o) => o.id).filter((id, i, a) => id && id !== a[i - 1]);
+  assert.deepEqual(ids.slice(0, 8), ['skip', 'change-purpose', 'sign-out', 'f-from', 'f-to', 'f-month', 'f-play', 'f-whole']);
+  assert.ok(order.filter((o) => o.id).every((o) => o.visible), `focus ring visible: ${JSON.stringify(order)}`);
   clean(seen);
   await context.close();
 });
@@ -102,13 +111,19 @@ test('the basemap is drawn from the service with its attribution', async () => {
   await context.close();
 });
 
-test('sign in, see hotspot cells, switch to Gi*', { skip: PENDING.hotspots }, async () => {
+test('sign in, see hotspot cells, switch to Gi*', async () => {
   const { context, page, seen } = await open(browser);
   await signIn(page, 'analyst');
   const n = await cells(page);
   assert.ok(n > 10, `hotspot cells drawn: ${n}`);
   assert.match(await page.locator('#legend').textContent(), /Events per cell/);
-  assert.notEqual((await page.locator('#h-statement').textContent()).trim(), '', 'the method statement is shown');
+  assert.match(await page.locator('#h-statement').textContent(), /Count of events involving young people per 1 km hexagons/, 'the method statement is shown');
+  // Carlisle, closer: the district filter zooms the map to it.
+  const carlisle = waitForApi(page, '/api/v1/maps/hotspots', (q) => q.get('district') === 'E07000028');
+  await page.selectOption('#f-district', 'E07000028');
+  await carlisle;
+  await page.waitForFunction(() => !document.body.hasAttribute('aria-busy'));
+  await page.waitForTimeout(400); // the zoom animation
   await shot(page, 'hotspots.png');
 
   const gi = waitForApi(page, '/api/v1/maps/hotspots', (q) => q.get('method') === 'gistar');
@@ -117,14 +132,16 @@ test('sign in, see hotspot cells, switch to Gi*', { skip: PENDING.hotspots }, as
   await page.waitForFunction(() => document.querySelector('#legend').textContent.includes('Gi*'));
   const hot = await cells(page, 'cell-gi3') + await cells(page, 'cell-gi2') + await cells(page, 'cell-gi1');
   assert.ok(hot > 0, 'some cells are hot spots');
+  assert.equal(await page.locator('.leaflet-cells-pane path.cell-gi3').first().getAttribute('fill'), '#b2182b', 'hot: ColorBrewer RdBu red');
   assert.match(await page.locator('#legend').textContent(), /Hot spot, 99% confidence/);
   assert.match(await page.locator('#legend').textContent(), /Cold spot/);
+  assert.match(await page.locator('#h-statement').textContent(), /Getis-Ord Gi\*.*Benjamini-Hochberg/);
   await shot(page, 'gistar.png');
   clean(seen);
   await context.close();
 });
 
-test('moving the time slider asks for that month and redraws the map', { skip: PENDING.hotspots }, async () => {
+test('moving the time slider asks for that month and redraws the map', async () => {
   const { context, page, seen } = await open(browser);
   await signIn(page, 'analyst');
   const before = await page.locator('.leaflet-cells-pane path.cell').evaluateAll((ps) => ps.map((p) => p.getAttribute('d') + p.getAttribute('fill')).join('|'));
@@ -216,9 +233,15 @@ test('associations: pick a network, click a place and read its profile, open the
   await context.close();
 });
 
-test('a partner sees suppressed hotspot cells marked as such, not missing', { skip: PENDING.hotspots }, async () => {
+test('a partner sees suppressed hotspot cells marked as such, not missing', async () => {
   const { context, page, seen } = await open(browser);
   await signIn(page, 'partner', '');
+  const barrow = waitForApi(page, '/api/v1/maps/hotspots', (q) => q.get('district') === 'E07000027' && q.get('cell') === '500');
+  await page.selectOption('#h-cell', '500');
+  await page.selectOption('#f-district', 'E07000027');
+  await barrow;
+  await page.waitForFunction(() => !document.body.hasAttribute('aria-busy'));
+  await page.waitForTimeout(400);
   assert.equal(await page.locator('#who-role').textContent(), 'partner');
   assert.match(await page.locator('#who-scope').textContent(), /aggregates only/);
   const supp = await cells(page, 'cell-suppressed');
@@ -248,7 +271,7 @@ test('a partner\'s association map has no people, groups or spaces, and networks
   await context.close();
 });
 
-test('the hour × weekday heatmap of the selection', { skip: PENDING.hotspots }, async () => {
+test('the hour × weekday heatmap of the selection', async () => {
   const { context, page, seen } = await open(browser);
   await signIn(page, 'analyst');
   const prof = waitForApi(page, '/api/v1/maps/hotspots/profile');
@@ -300,7 +323,7 @@ test('a partner\'s Current Picture marks suppressed figures "c"', async () => {
   await context.close();
 });
 
-test('a failed request says what failed and offers to try again', { skip: PENDING.hotspots }, async () => {
+test('a failed request says what failed and offers to try again', async () => {
   const { context, page, seen } = await open(browser, { session: { token: TOKENS.analyst, purpose: 'Automated browser test' } });
   let fail = true;
   await page.route('**/api/v1/maps/hotspots?*', (route) => (fail ? route.abort('connectionrefused') : route.continue()));
@@ -319,7 +342,7 @@ test('a failed request says what failed and offers to try again', { skip: PENDIN
 
 test('first view: timing with the demo data (reported, not a threshold)', async () => {
   const runs = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 3; i++) {
     // A fresh context each time: an empty cache, as on a first visit of the
     // day; the token is already in the tab's session (as after sign-in).
     const { context, page, seen } = await open(browser, { session: { token: TOKENS.analyst, purpose: 'Automated browser test' } });
@@ -336,6 +359,9 @@ test('first view: timing with the demo data (reported, not a threshold)', async 
         requests: res.length + 1,
         transferred_kb: Math.round((res.reduce((s, r) => s + r.transferSize, 0) + nav.transferSize) / 1024),
         decoded_kb: Math.round((res.reduce((s, r) => s + r.decodedBodySize, 0) + nav.decodedBodySize) / 1024),
+        // The page's own marks: signed in (/me), districts, basemap drawn, ready.
+        ...Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('cm-'))
+          .map((m) => [`${m.name.slice(3).replace(/-/g, '_')}_ms`, Math.round(m.startTime)])),
       };
     }));
     clean(seen);

@@ -166,9 +166,9 @@ function legendFor(d, st, bounds) {
       items.push(h('li', {}, h('span', { class: `swatch v${spread(k - 1, 5)}` }), `${k === 5 ? 'Densest fifth' : k === 1 ? 'Least dense fifth' : `Class ${k}`}${range}`));
     }
   } else if (bounds && bounds.length) {
-    let lo = 0;
+    const least = Math.min(...d.cells.filter((c) => !c.suppressed && c.value !== null).map((c) => c.value));
     for (let i = bounds.length - 1; i >= 0; i--) {
-      lo = i === 0 ? 1 : Math.floor(bounds[i - 1]) + 1;
+      const lo = i === 0 ? least : Math.floor(bounds[i - 1]) + 1;
       const hi = bounds[i];
       items.push(h('li', {}, h('span', { class: `swatch v${spread(i, bounds.length)}` }), lo >= hi ? `${fmt(hi)}` : `${fmt(lo)}–${fmt(hi)}`));
     }

@@ -6,7 +6,7 @@ import { Api } from './api.js';
 import { $, h, words } from './dom.js';
 import { showActivity, setIdleText, report, initTabs } from './ui.js';
 import { signIn, signOut, askPurpose, article } from './signin.js';
-import { createMap, fetchBasemap, drawBasemap, bindToggle } from './mapview.js';
+import { createMap, fetchBasemap, drawBasemap, bindToggle, fitDistrict } from './mapview.js';
 import { Filters } from './filters.js';
 import { HotspotLayer, Legend } from './hotspots.js';
 import { AssociationLayer, linkParams } from './associations.js';
@@ -40,9 +40,11 @@ async function start() {
   const districtName = (code) => (districts.find((d) => d.code === code) || {}).name || code;
   const filters = new Filters();
   filters.init(districts);
+  let baseLayers = null;
   const basemap = report('basemap', async () => drawBasemap(map, districts, await basemapP, config)).then((layers) => {
     performance.mark('cm-basemap');
     if (!layers) return;
+    baseLayers = layers;
     bindToggle(map, $('b-districts'), layers.districts);
     bindToggle(map, $('b-roads'), layers.roads);
     bindToggle(map, $('b-water'), layers.water);
@@ -51,6 +53,9 @@ async function start() {
       bindToggle(map, $('b-tiles'), layers.tiles);
     }
   });
+
+  // Choosing a district zooms to it.
+  $('f-district').addEventListener('change', () => fitDistrict(map, baseLayers && baseLayers.districts, $('f-district').value));
 
   const hot = new HotspotLayer(map, api, legend);
   const openPlace = (id, name) => {

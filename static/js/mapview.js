@@ -49,7 +49,7 @@ export function drawBasemap(map, districts, [lakes, rivers, roads], config) {
     pane: 'base',
     interactive: false,
     attribution: ATTRIBUTION_OS,
-    style: () => ({ color: '#37474f', weight: 1.6, fill: true, fillColor: '#fbfaf6', fillOpacity: 1, className: 'district' }),
+    style: () => ({ color: '#5b6770', weight: 1.4, fill: true, fillColor: '#fbfaf6', fillOpacity: 1, className: 'district' }),
   });
   const fc = { type: 'FeatureCollection', features: [] };
   for (const d of districts) {
@@ -66,18 +66,19 @@ export function drawBasemap(map, districts, [lakes, rivers, roads], config) {
   }).addTo(layers.water);
   L.geoJSON(rivers, {
     pane: 'base', interactive: false,
-    style: () => ({ color: '#6d9fc4', weight: 1.1, opacity: 0.9 }),
+    style: () => ({ color: '#8db4d3', weight: 1, opacity: 0.9 }),
   }).addTo(layers.water);
   performance.mark('cm-base-water');
+  // Quiet colours: the basemap is the background, the data the picture.
   const roadStyle = {
-    motorway: { color: '#8c4a16', weight: 2.6 },
-    trunk: { color: '#9e6a3a', weight: 2.0 },
-    primary: { color: '#a88b5e', weight: 1.5 },
-    secondary: { color: '#b9a98a', weight: 1.0 },
+    motorway: { color: '#b7977a', weight: 2.4 },
+    trunk: { color: '#c2a88f', weight: 1.8 },
+    primary: { color: '#cdbba7', weight: 1.3 },
+    secondary: { color: '#d8ccbe', weight: 0.9 },
   };
   L.geoJSON(roads, {
     pane: 'base', interactive: false,
-    style: (f) => ({ ...(roadStyle[f.properties.class] || roadStyle.secondary), opacity: 0.85 }),
+    style: (f) => ({ ...(roadStyle[f.properties.class] || roadStyle.secondary), opacity: 0.9 }),
   }).addTo(layers.roads);
   layers.water.addTo(map);
   layers.roads.addTo(map);
@@ -90,6 +91,16 @@ export function drawBasemap(map, districts, [lakes, rivers, roads], config) {
     });
   }
   return layers;
+}
+
+// fitDistrict zooms to one district, or to them all.
+export function fitDistrict(map, layer, code) {
+  if (!layer) return;
+  let b = null;
+  layer.eachLayer((l) => {
+    if (!code || l.feature.properties.code === code) b = b ? b.extend(l.getBounds()) : L.latLngBounds(l.getBounds().getSouthWest(), l.getBounds().getNorthEast());
+  });
+  if (b) map.fitBounds(b, { padding: [8, 8] });
 }
 
 // bindToggle shows or hides a layer with a checkbox.
