@@ -118,7 +118,7 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 }
 
 func migrateSQL(ctx context.Context, sqlDB *sql.DB, log *slog.Logger) error {
-	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS)
+	p, err := newProvider(sqlDB)
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
 	}
@@ -134,11 +134,19 @@ func migrateSQL(ctx context.Context, sqlDB *sql.DB, log *slog.Logger) error {
 	return nil
 }
 
+// newProvider reads the migrations. Features are built on branches that
+// each number their migrations in a range of their own, and merge in any
+// order: a database may hold 00070 before 00060 arrives, so a migration
+// older than the newest applied one is applied, not refused.
+func newProvider(sqlDB *sql.DB) (*goose.Provider, error) {
+	return goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS, goose.WithAllowOutofOrder(true))
+}
+
 // Ready reports whether the database answers and is fully migrated.
 func (db *DB) Ready(ctx context.Context) error {
 	sqlDB := stdlib.OpenDBFromPool(db.Pool)
 	defer sqlDB.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS)
+	p, err := newProvider(sqlDB)
 	if err != nil {
 		return err
 	}
