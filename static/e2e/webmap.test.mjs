@@ -98,7 +98,7 @@ test('sign in with the organisation (OpenID Connect, code flow with PKCE)', asyn
   await context.close();
 });
 
-test('the basemap is drawn from the service with its attribution', async () => {
+test('the basemap is drawn from the service with its attribution; all places, each with its profile', async () => {
   const { context, page, seen } = await open(browser, { session: { token: TOKENS.admin } });
   await page.goto(`${BASE}/`);
   await ready(page);
@@ -107,6 +107,28 @@ test('the basemap is drawn from the service with its attribution', async () => {
   const attr = await page.locator('.leaflet-control-attribution').textContent();
   assert.match(attr, /Crown copyright/);
   assert.match(attr, /OpenStreetMap contributors/);
+
+  // All places, as dots; any one opens its profile.
+  const places = waitForApi(page, '/api/v1/places');
+  await page.check('#b-places');
+  assert.equal((await places).status(), 200);
+  await page.locator('path.any-place').first().waitFor();
+  assert.ok(await page.locator('path.any-place').count() > 400, 'the demo\'s places drawn');
+  assert.ok(await page.locator('path.any-place.place-generalised').count() > 0, 'sensitive places generalised for an admin');
+  const target = await page.evaluate(() => {
+    for (const p of document.querySelectorAll('path.any-place')) {
+      const r = p.getBoundingClientRect();
+      const x = r.x + r.width / 2;
+      const y = r.y + r.height / 2;
+      if (x > 300 && y > 60 && document.elementFromPoint(x, y) === p) return { x, y, id: p.dataset.placeId };
+    }
+    return null;
+  });
+  assert.ok(target);
+  const profile = waitForApi(page, `/api/v1/places/${target.id}/profile`);
+  await page.mouse.click(target.x, target.y);
+  assert.equal((await profile).status(), 200);
+  await page.locator('#place-title').waitFor();
   clean(seen);
   await context.close();
 });
@@ -157,6 +179,21 @@ test('moving the time slider asks for that month and redraws the map', async () 
   await page.waitForFunction(() => !document.body.hasAttribute('aria-busy'));
   const afterMonth = await page.locator('.leaflet-cells-pane path.cell').evaluateAll((ps) => ps.map((p) => p.getAttribute('d') + p.getAttribute('fill')).join('|'));
   assert.notEqual(afterMonth, before, `the map changed for ${label} (${q.get('from')}..${q.get('to')})`);
+
+  // Play steps on month by month, each after the last month's data came.
+  const months = [];
+  const watch = (r) => {
+    const u = new URL(r.url());
+    if (u.pathname === '/api/v1/maps/hotspots') months.push(u.searchParams.get('from'));
+  };
+  page.on('request', watch);
+  await page.click('#f-play');
+  assert.equal(await page.locator('#f-play').getAttribute('aria-pressed'), 'true');
+  await page.waitForFunction(() => document.getElementById('f-month').value >= 16, null, { timeout: 30000 });
+  await page.click('#f-play'); // pause
+  assert.equal(await page.locator('#f-play').textContent(), 'Play');
+  page.off('request', watch);
+  assert.ok(months.length >= 2 && months[0] < months[1], `months asked for while playing: ${months}`);
   clean(seen);
   await context.close();
 });

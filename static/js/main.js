@@ -13,6 +13,7 @@ import { AssociationLayer, linkParams } from './associations.js';
 import { showPlace } from './place.js';
 import { showNetwork } from './network.js';
 import { showTime, showPicture } from './picture.js';
+import { PlacesLayer } from './places.js';
 
 // Started at once, before sign-in: none of these need a token.
 const configP = fetch('config.json').then((r) => r.json()).catch(() => ({}));
@@ -72,6 +73,10 @@ async function start() {
     },
   });
   document.addEventListener('openplace', (e) => openPlace(e.detail.id, e.detail.name));
+  const allPlaces = new PlacesLayer(map, api, { onPlace: openPlace });
+  const showPlaces = () => ($('b-places').checked ? report('places', () => allPlaces.show(filters.get().district)) : allPlaces.hide());
+  $('b-places').addEventListener('change', showPlaces);
+  $('f-district').addEventListener('change', showPlaces);
 
   const visiblePane = () => document.querySelector('[role=tab][aria-selected=true]').id;
   const refreshPane = (f) => {
