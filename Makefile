@@ -22,16 +22,16 @@ test: vet deps-test
 ## fuzz: run every fuzz target for FUZZTIME each, mutating the committed
 ## corpora (testdata/fuzz/); a failing input is written there. `go test
 ## -fuzz` takes one target of one package at a time, hence the loop.
-FUZZTIME ?= 10s
+FUZZTIME ?= 8s
 FUZZ := ./intel:FuzzParseGrade ./intel:FuzzParseDate \
 	./intel/httpapi:FuzzParseBBox ./intel/httpapi:FuzzParseTime \
 	./intel/httpapi:FuzzCheckGeometry ./intel/httpapi:FuzzDecodeStrict \
-	./intel/oidc:FuzzVerify
+	./intel/httpapi:FuzzParseOGCBBox ./intel/httpapi:FuzzParseDatetime ./intel/httpapi:FuzzDecodeCursor \
+	./intel/ingest:FuzzOpen ./intel/oidc:FuzzVerify
 fuzz:
-	@set -e; for t in $(FUZZ); do \
+	@set -e; log=$$(mktemp); trap 'rm -f $$log' EXIT; for t in $(FUZZ); do \
 		pkg=$${t%%:*}; fn=$${t##*:}; echo "fuzz $$fn in $$pkg for $(FUZZTIME)"; \
-		$(GO) test $$pkg -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) >/tmp/contextmap-fuzz.log 2>&1 \
-			|| { cat /tmp/contextmap-fuzz.log; exit 1; }; \
+		$(GO) test $$pkg -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) >$$log 2>&1 || { cat $$log; exit 1; }; \
 	done
 
 vet:

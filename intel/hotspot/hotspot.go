@@ -153,7 +153,8 @@ type Map struct {
 	windows []window
 	events  int
 	// area says which cell centres are in the selected area; nil: all.
-	area func(xs, ys []float64) ([]bool, error)
+	area   func(xs, ys []float64) ([]bool, error)
+	sorted bool // pairs are sorted
 }
 
 type pair struct {
@@ -216,6 +217,7 @@ func (m *Map) Add(x, y float64, start, end time.Time, severity int16, generalise
 		for _, p := range people {
 			m.pairs = append(m.pairs, pair{k, p})
 		}
+		m.sorted = false
 	}
 	if m.spec.Method == MethodKDE {
 		px, py := Position(x, y, generalise)
@@ -226,6 +228,38 @@ func (m *Map) Add(x, y float64, start, end time.Time, severity int16, generalise
 	}
 	m.events++
 	return true
+}
+
+// Merge adds the events of o (a map with the same spec, filled with other
+// events, for example concurrently) to m. o must not be used after.
+func (m *Map) Merge(o *Map) {
+	remap := make([]int32, len(o.cells))
+	for i, a := range o.cells {
+		k, seen := m.index[a.id]
+		if !seen {
+			k = int32(len(m.cells))
+			m.index[a.id] = k
+			m.cells = append(m.cells, cellAgg{id: a.id, inArea: true})
+		}
+		remap[i] = k
+		c := &m.cells[k]
+		c.events += a.events
+		c.score += a.score
+		c.controlled = c.controlled || a.controlled
+	}
+	for _, p := range o.pairs {
+		m.pairs = append(m.pairs, pair{remap[p.cell], p.person})
+	}
+	m.sorted = false
+	for _, p := range o.points {
+		p.cell = remap[p.cell]
+		m.points = append(m.points, p)
+	}
+	for _, w := range o.windows {
+		w.cell = remap[w.cell]
+		m.windows = append(m.windows, w)
+	}
+	m.events += o.events
 }
 
 // RestrictTo keeps only the cells whose centre inArea says is in the
@@ -288,12 +322,41 @@ func (m *Map) dropOutside(cells []Cell) ([]Cell, error) {
 	return out, nil
 }
 
-// distinct counts the distinct young people of each cell, and of the cells
-// keep says yes to.
+// sortPairs sorts the (cell, person) pairs, once. Packed into one integer
+// (cell index above bit 40, person id below) they sort several times
+// faster than as structs; ids beyond 2^40 take the slower way.
+func (m *Map) sortPairs() {
+	if m.sorted {
+		return
+	}
+	m.sorted = true
+	packable := len(m.cells) < 1<<23
+	for _, p := range m.pairs {
+		if p.person < 0 || p.person >= 1<<40 {
+			packable = false
+			break
+		}
+	}
+	if !packable {
+		slices.SortFunc(m.pairs, func(a, b pair) int {
+			return cmp.Or(cmp.Compare(a.cell, b.cell), cmp.Compare(a.person, b.person))
+		})
+		return
+	}
+	keys := make([]uint64, len(m.pairs))
+	for i, p := range m.pairs {
+		keys[i] = uint64(p.cell)<<40 | uint64(p.person)
+	}
+	slices.Sort(keys)
+	for i, k := range keys {
+		m.pairs[i] = pair{int32(k >> 40), int64(k & (1<<40 - 1))}
+	}
+}
+
+// distinct counts the distinct young people of each cell, and returns the
+// number of distinct young people across the cells keep says yes to.
 func (m *Map) distinct(keep func(k int32) bool) int {
-	slices.SortFunc(m.pairs, func(a, b pair) int {
-		return cmp.Or(cmp.Compare(a.cell, b.cell), cmp.Compare(a.person, b.person))
-	})
+	m.sortPairs()
 	for i := range m.cells {
 		m.cells[i].people = 0
 	}

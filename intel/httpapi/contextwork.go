@@ -4,10 +4,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/contextmap/contextmap/geo"
 	"github.com/contextmap/contextmap/intel"
 )
 
@@ -89,9 +91,9 @@ func needRole(c *fiber.Ctx, roles ...intel.Role) (intel.Principal, error) {
 	return p, nil
 }
 
-// Role sets of context work.
+// Role sets of context work (context cases are read by the person-level
+// roles: needPersonLevel).
 var (
-	contextReaders    = []intel.Role{intel.RoleAnalyst, intel.RolePolice, intel.RoleDistrict}
 	conferenceReaders = []intel.Role{intel.RoleAnalyst, intel.RolePolice, intel.RoleDistrict, intel.RolePartner}
 	disruptionWriters = []intel.Role{intel.RoleAnalyst, intel.RolePolice}
 )
@@ -131,7 +133,7 @@ func (s *Server) threshold() int {
 	if s.Config.Disclosure.Threshold > 0 {
 		return s.Config.Disclosure.Threshold
 	}
-	return 5
+	return geo.DefaultThreshold
 }
 
 // paramID reads a positive id path parameter; anything else is not found.
@@ -210,13 +212,18 @@ func kindsParam(c *fiber.Ctx, def []string) ([]string, error) {
 // police.uk-style context data) are left out unless asked for.
 var ActivityKinds = []string{"missing_episode", "sighting", "incident", "intelligence_report"}
 
-// today is the current date in Europe/London.
-func today() intel.Date {
+// london is the partnership's clock (zone data is embedded by geo).
+var london = sync.OnceValue(func() *time.Location {
 	loc, err := time.LoadLocation("Europe/London")
 	if err != nil {
-		loc = time.UTC
+		return time.UTC
 	}
-	y, m, d := time.Now().In(loc).Date()
+	return loc
+})
+
+// today is the current date in Europe/London.
+func today() intel.Date {
+	y, m, d := time.Now().In(london()).Date()
 	return intel.NewDate(y, m, d)
 }
 

@@ -10,7 +10,7 @@ import (
 var contextTypes = []string{intel.NodePlace, intel.NodeGroup, intel.NodeSpace}
 
 func (s *Server) listContextCases(c *fiber.Ctx) error {
-	pr, err := needRole(c, contextReaders...)
+	pr, err := needPersonLevel(c)
 	if err != nil {
 		return err
 	}
@@ -40,12 +40,12 @@ func (s *Server) listContextCases(c *fiber.Ctx) error {
 
 // caseAnswer applies disclosure control to the case's count of children.
 func (s *Server) caseAnswer(pr intel.Principal, cc intel.ContextCase, children int) intel.ContextCase {
-	cc.Children = s.disclose(children, pr.Scope() == nil && pr.PersonLevel())
+	cc.Children = s.disclose(children, fullView(pr))
 	return cc
 }
 
 func (s *Server) getContextCase(c *fiber.Ctx) error {
-	pr, err := needRole(c, contextReaders...)
+	pr, err := needPersonLevel(c)
 	if err != nil {
 		return err
 	}
@@ -193,7 +193,7 @@ func (s *Server) personContextCases(c *fiber.Ctx) error {
 }
 
 func (s *Server) listCaseActions(c *fiber.Ctx) error {
-	pr, err := needRole(c, contextReaders...)
+	pr, err := needPersonLevel(c)
 	if err != nil {
 		return err
 	}
@@ -201,7 +201,7 @@ func (s *Server) listCaseActions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, _, err := s.DB.GetContextCase(c.UserContext(), pr, id); err != nil {
+	if _, err := s.DB.CaseContextID(c.UserContext(), id); err != nil {
 		return err
 	}
 	as, err := s.DB.ListActions(c.UserContext(), pr, id, 0)

@@ -51,7 +51,7 @@ func TestContextCases(t *testing.T) {
 	h.must(201, "analyst", "POST", "/api/v1/context-cases", closed)
 
 	// Bad input names the field and writes nothing.
-	before := h.snapshot()
+	before := h.snapshotAll()
 	for name, tc := range map[string]struct {
 		patch map[string]any
 		field string
@@ -82,7 +82,7 @@ func TestContextCases(t *testing.T) {
 			t.Errorf("%s: %d %s, want 400 naming %s", name, r.Status, r.Body, tc.field)
 		}
 	}
-	if h.snapshot() != before {
+	if h.snapshotAll() != before {
 		t.Error("a refused write changed the database")
 	}
 	// A pseudonym inside a longer word is not a pseudonym.

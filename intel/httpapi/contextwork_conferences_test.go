@@ -74,7 +74,7 @@ func TestConferences(t *testing.T) {
 	}
 
 	// Refusals.
-	before := h.snapshot()
+	before := h.snapshotAll()
 	for name, tc := range map[string]struct {
 		role  string
 		patch map[string]any
@@ -103,7 +103,7 @@ func TestConferences(t *testing.T) {
 			t.Errorf("%s: %d %s, want 400 naming %s", name, r.Status, r.Body, tc.field)
 		}
 	}
-	if h.snapshot() != before {
+	if h.snapshotAll() != before {
 		t.Error("a refused write changed the database")
 	}
 	// District teams change their own districts' conferences only.

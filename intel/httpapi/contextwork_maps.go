@@ -46,7 +46,7 @@ func rawOrNil(b []byte) any {
 
 // mapContextCases: context cases as points, with status.
 func (s *Server) mapContextCases(c *fiber.Ctx) error {
-	pr, err := needRole(c, contextReaders...)
+	pr, err := needPersonLevel(c)
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ var activeOutcomes = []string{"granted", "served", "complied", "breached"}
 // mapDisruptions: place-based disruption actions as points, with kind and
 // dates (actions whose only subject is an adult have no position).
 func (s *Server) mapDisruptions(c *fiber.Ctx) error {
-	pr, err := needRole(c, contextReaders...)
+	pr, err := needPersonLevel(c)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -181,6 +182,21 @@ type svgMap struct {
 	BarLen float64
 	BarM   string
 	Empty  bool
+	Off    []int // numbers of the places too far away to draw
+}
+
+// mapReach is how far from the centre of the episodes' places the profile
+// map reaches, in metres.
+const mapReach = 4000.0
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // profileMap fits the places into a 480 × 320 box (north up, one scale in
@@ -201,8 +217,29 @@ func profileMap(mp intel.MissingProfile) svgMap {
 			found[*e.FoundPlace] = true
 		}
 	}
-	minx, miny, maxx, maxy := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	// The map is drawn around the episodes' places (all places when there
+	// are none): centred on their median position, mapReach metres either
+	// way, so one far-off find does not shrink a town to a dot. Places
+	// beyond are listed in the caption.
+	var xs, ys []float64
 	for _, p := range mp.Places {
+		if found[p.Place.ID] || lastSeen[p.Place.ID] {
+			xs, ys = append(xs, p.X), append(ys, p.Y)
+		}
+	}
+	if len(xs) == 0 {
+		for _, p := range mp.Places {
+			xs, ys = append(xs, p.X), append(ys, p.Y)
+		}
+	}
+	cx, cy := median(xs), median(ys)
+	on := func(p intel.ProfilePlace) bool { return math.Abs(p.X-cx) <= mapReach && math.Abs(p.Y-cy) <= mapReach }
+	minx, miny, maxx, maxy := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for i, p := range mp.Places {
+		if !on(p) {
+			m.Off = append(m.Off, i+1)
+			continue
+		}
 		minx, miny, maxx, maxy = min(minx, p.X), min(miny, p.Y), max(maxx, p.X), max(maxy, p.Y)
 	}
 	// At least 1 km across, so a single place is not a dot in a void.
@@ -217,6 +254,9 @@ func profileMap(mp intel.MissingProfile) svgMap {
 	ox := (float64(m.W) - (maxx-minx)*scale) / 2
 	oy := (float64(m.H) - (maxy-miny)*scale) / 2
 	for i, p := range mp.Places {
+		if !on(p) {
+			continue
+		}
 		mk := svgMark{N: i + 1, X: round1(ox + (p.X-minx)*scale), Y: round1(float64(m.H) - oy - (p.Y-miny)*scale), Class: "place", LabelDX: 6}
 		switch {
 		case found[p.Place.ID]:
@@ -272,6 +312,15 @@ var profileTmpl = template.Must(template.New("profile").Funcs(template.FuncMap{
 		return *s
 	},
 	"label": func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+	"code": func(s *string) string {
+		if s == nil {
+			return "—"
+		}
+		if h, ok := codeLabels[*s]; ok {
+			return h
+		}
+		return *s
+	},
 	"inc":   func(i int) int { return i + 1 },
 	"deref": func(b *bool) bool { return b != nil && *b },
 	"join":  strings.Join,
@@ -297,8 +346,8 @@ var profileTmpl = template.Must(template.New("profile").Funcs(template.FuncMap{
 <tr><th>Pseudonym</th><td>{{.P.Person.Pseudonym}}</td></tr>
 <tr><th>Age band</th><td>{{str .P.Person.AgeBand}}</td></tr>
 <tr><th>District</th><td>{{str .P.Person.District}}</td></tr>
-<tr><th>Case status</th><td>{{if .P.Person.Status}}{{label (str .P.Person.Status)}}{{else}}—{{end}}</td></tr>
-<tr><th>Exploitation category</th><td>{{if .P.Person.Category}}{{label (str .P.Person.Category)}}{{else}}—{{end}}</td></tr>
+<tr><th>Case status</th><td>{{code .P.Person.Status}}</td></tr>
+<tr><th>Exploitation category</th><td>{{code .P.Person.Category}}</td></tr>
 <tr><th>Transport</th><td>{{str .P.Transport}}</td></tr>
 </table>
 <figure>
@@ -308,7 +357,7 @@ var profileTmpl = template.Must(template.New("profile").Funcs(template.FuncMap{
 {{end}}<g transform="translate({{.Map.BarX}} 300)"><rect x="0" y="0" width="{{.Map.BarLen}}" height="4" fill="#111"/><text x="0" y="-3" font-size="9">{{.Map.BarM}}</text></g>
 <g transform="translate(456 28)"><path d="M0 -14 L5 0 L0 -3 L-5 0 Z" fill="#111"/><text x="0" y="11" font-size="9" text-anchor="middle">N</text></g>
 </svg>{{end}}
-<figcaption>Red circle: last seen at. Blue square: found at. Grey: other places. Numbers refer to the places table. Sensitive places may be shown at the centre of their 1 km square.</figcaption>
+<figcaption>Red circle: last seen at. Blue square: found at. Grey: other places. Numbers refer to the places table. Sensitive places may be shown at the centre of their 1 km square.{{with .Map.Off}} Too far away to show here: {{range $i, $n := .}}{{if $i}}, {{end}}{{$n}}{{end}}.{{end}}</figcaption>
 </figure>
 </div>
 
@@ -344,6 +393,14 @@ var profileTmpl = template.Must(template.New("profile").Funcs(template.FuncMap{
 </body></html>
 `))
 
+// codeLabels are the words partners use for case status and exploitation
+// category codes.
+var codeLabels = map[string]string{
+	"early_help": "Early Help", "open_case": "Open case", "cin_plan": "Child in Need plan", "cp": "Child Protection plan",
+	"cla": "Child Looked After", "not_open": "Not open", "cse1": "CSE category 1", "cse2": "CSE category 2",
+	"cse3": "CSE category 3", "other": "Other exploitation",
+}
+
 func placeNumber(places []intel.ProfilePlace, id *int64) string {
 	if id == nil {
 		return "—"
@@ -354,14 +411,6 @@ func placeNumber(places []intel.ProfilePlace, id *int64) string {
 		}
 	}
 	return "—"
-}
-
-func london() *time.Location {
-	loc, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
 }
 
 func renderProfile(mp intel.MissingProfile, asOf intel.Date) ([]byte, error) {

@@ -67,7 +67,8 @@ func bindMark(c *fiber.Ctx) (intel.SafetyMarkInput, error) {
 	if err != nil {
 		return in, err
 	}
-	return in, checkGeometry("geometry", in.Geometry, "Point", "Polygon")
+	in.Geometry, err = normGeometry("geometry", in.Geometry, "Point", "Polygon")
+	return in, err
 }
 
 func (s *Server) createSafetyMark(c *fiber.Ctx) error {

@@ -17,7 +17,7 @@ func TestSafetyMarks(t *testing.T) {
 	if m["district"] != "E07000028" || m["recorded_by"] != "test district" || asMap(m["geometry"])["type"] != "Polygon" {
 		t.Errorf("mark: %s", pretty(m))
 	}
-	before := h.snapshot()
+	before := h.snapshotAll()
 	for name, tc := range map[string]struct {
 		role string
 		body map[string]any
@@ -41,7 +41,7 @@ func TestSafetyMarks(t *testing.T) {
 			t.Errorf("%s: %d %s, want %d", name, r.Status, r.Body, tc.want)
 		}
 	}
-	if h.snapshot() != before {
+	if h.snapshotAll() != before {
 		t.Error("a refused write changed the database")
 	}
 	km := h.must(201, "analyst", "POST", "/api/v1/safety-marks", map[string]any{"person_id": kendalYP, "rating": "green",

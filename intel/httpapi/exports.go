@@ -110,6 +110,11 @@ func (s *Server) export(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`.geojson"`)
 	}
 	route, log := strings.Clone(routeOf(c)), s.Log
+	if c.Method() == fiber.MethodHead {
+		it.Close()
+		cancel()
+		return nil
+	}
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer cancel()
 		defer it.Close()

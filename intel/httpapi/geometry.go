@@ -21,11 +21,3 @@ func normGeometry(field string, raw json.RawMessage, types ...string) (json.RawM
 	}
 	return g, nil
 }
-
-// checkGeometry is normGeometry for callers that store the geometry as
-// given; prefer normGeometry, which also drops an altitude PostGIS would
-// refuse for a 2D column.
-func checkGeometry(field string, raw json.RawMessage, types ...string) error {
-	_, err := normGeometry(field, raw, types...)
-	return err
-}

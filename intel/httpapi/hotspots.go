@@ -187,6 +187,9 @@ func (s *Server) parseSelection(c *fiber.Ctx, fromName, toName string) (*selecti
 	if sel.srid, sp.Rule, err = s.DB.HotspotSettings(ctx); err != nil {
 		return nil, err
 	}
+	// One threshold for every output (CONTEXTMAP_DISCLOSURE_THRESHOLD);
+	// the settings keep only the rounding of map totals.
+	sp.Rule.Threshold = s.disclosureRule().Threshold
 	if sel.proj, err = geo.ProjectionFor(sel.srid); err != nil {
 		return nil, &intel.Error{Code: intel.EINTERNAL, Message: "internal error",
 			Err: fmt.Errorf("metric srid %d has no projection in package geo: %w", sel.srid, err)}
@@ -306,17 +309,35 @@ func parseMethod(c *fiber.Ctx, sel *selection) error {
 	return nil
 }
 
+// readParts is how many queries read a large map's events at once, each
+// on its own connection and core.
+const readParts = 2
+
 // collect reads the selected events into m, in the caller's view.
 func (s *Server) collect(ctx context.Context, sel *selection, f postgres.HotspotFilter, m *hotspot.Map) error {
 	if sel.empty {
 		return nil
 	}
-	err := s.DB.HotspotEvents(ctx, sel.pr, f, func(e *postgres.HotspotEvent) error {
-		m.Add(e.X, e.Y, e.Start, e.End, e.Severity, e.Generalise, e.Full, e.YoungPeople)
+	sp := m.Spec()
+	f.Times = sp.KeepTimes || sp.HalfLife > 0
+	f.Severity = sp.Severity
+	f.People = sp.People
+	maps := []*hotspot.Map{m}
+	for range readParts - 1 {
+		maps = append(maps, hotspot.NewMap(*sp))
+	}
+	err := s.DB.HotspotEvents(ctx, sel.pr, f, readParts, func(part int, e *postgres.HotspotEvent) error {
+		maps[part].Add(e.X, e.Y, e.Start, e.End, e.Severity, e.Generalise, e.Full, e.YoungPeople)
 		return nil
 	})
-	if err != nil || sel.district == "" {
+	if err != nil {
 		return err
+	}
+	for _, o := range maps[1:] {
+		m.Merge(o)
+	}
+	if sel.district == "" {
+		return nil
 	}
 	code := sel.district
 	return m.RestrictTo(func(xs, ys []float64) ([]bool, error) { return s.DB.InDistrict(ctx, code, xs, ys) })

@@ -402,9 +402,7 @@ func TestHotspotSuppression(t *testing.T) {
 		t.Error("partner Gi* map gives the mean (a total in disguise)")
 	}
 	// Raising the threshold to 10 (configuration) suppresses Y too.
-	if _, err := h.db.Pool.Exec(context.Background(), `UPDATE settings SET value = '10' WHERE key = 'disclosure_threshold'`); err != nil {
-		t.Fatal(err)
-	}
+	h.srv.Config.Disclosure.Threshold = 10
 	pa = hsGet(t, h, "partner", q)
 	if p := pa.features[cellID(338, 557)].Properties; p["suppressed"] != true {
 		t.Errorf("threshold 10: partner cell Y %v", p)

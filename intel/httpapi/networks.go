@@ -121,9 +121,7 @@ func (s *Server) associationMap(c *fiber.Ctx) error {
 	if f.BBox, err = parseBBox(c.Query("bbox")); err != nil {
 		return err
 	}
-	if f.District, err = s.knownDistrict(c, "district"); err != nil {
-		return err
-	}
+	f.District = query(c, "district") // checked by the store, in the same round trip
 	if f.Links, err = linkSelection(c, postgres.AssocLinkKinds); err != nil {
 		return err
 	}

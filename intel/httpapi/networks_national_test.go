@@ -6,8 +6,13 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/contextmap/contextmap/intel"
 	"github.com/contextmap/contextmap/intel/network"
@@ -147,6 +152,8 @@ func TestNationalScale(t *testing.T) {
 	// The background job, timed in its parts.
 	for i := range 2 {
 		t0 := time.Now()
+		var ru0, ru1 syscall.Rusage
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
 		snap, nodes, ls, err := db.LoadNetworkGraph(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -154,6 +161,7 @@ func TestNationalScale(t *testing.T) {
 		t1 := time.Now()
 		res := network.Analyse(nodes, ls, network.DefaultOptions)
 		t2 := time.Now()
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
 		if err := db.SaveNetworks(ctx, snap, res, t2.Sub(t0)); err != nil {
 			t.Fatal(err)
 		}
@@ -169,9 +177,10 @@ func TestNationalScale(t *testing.T) {
 				sampled++
 			}
 		}
-		t.Logf("recompute %d: load %v (%d nodes, %d basis links), analyse %v (%d components, %d communities, %d sampled, Q %.3f), save %v",
+		cpu := time.Duration(ru1.Utime.Nano()+ru1.Stime.Nano()-ru0.Utime.Nano()-ru0.Stime.Nano()) * time.Nanosecond
+		t.Logf("recompute %d: load %v (%d nodes, %d basis links), analyse %v (%d components, %d communities, %d sampled, Q %.3f), save %v; Go CPU time of load+analyse %v",
 			i+1, t1.Sub(t0).Round(time.Millisecond), res.Nodes, res.Links, t2.Sub(t1).Round(time.Millisecond), comps, comms, sampled,
-			res.Modularity, t3.Sub(t2).Round(time.Millisecond))
+			res.Modularity, t3.Sub(t2).Round(time.Millisecond), cpu.Round(time.Millisecond))
 	}
 
 	r := rand.New(rand.NewPCG(7, 7))
@@ -198,7 +207,11 @@ func TestNationalScale(t *testing.T) {
 		t.Helper()
 		var ds []time.Duration
 		var bytes int
+		var cpu0 cpuUse
 		for i := range n + 3 {
+			if i == 3 { // the first few warm the caches
+				cpu0 = serverCPU(t, db)
+			}
 			p := path(i)
 			t0 := time.Now()
 			resp := h.do(role, "GET", p, nil)
@@ -206,14 +219,19 @@ func TestNationalScale(t *testing.T) {
 			if resp.Status != 200 {
 				t.Fatalf("%s: %s: %d %s", name, p, resp.Status, resp.Body)
 			}
-			if i >= 3 { // the first few warm the caches
+			if i >= 3 {
 				ds = append(ds, d)
 				bytes += len(resp.Body)
 			}
 		}
+		cpu := serverCPU(t, db).since(cpu0) / time.Duration(n)
 		slices.Sort(ds)
-		t.Logf("%-44s n=%d median %6.1f ms  p90 %6.1f ms  max %6.1f ms  (mean %d bytes)", name, n,
-			ms(ds[len(ds)/2]), ms(ds[len(ds)*9/10]), ms(ds[len(ds)-1]), bytes/n)
+		var load string
+		if b, err := os.ReadFile("/proc/loadavg"); err == nil && len(b) > 4 {
+			load = string(b[:4])
+		}
+		t.Logf("%-42s n=%d median %6.1f  min %6.1f  p90 %6.1f  max %6.1f ms  CPU/request %6.1f ms  %7d B  load %s", name, n,
+			ms(ds[len(ds)/2]), ms(ds[0]), ms(ds[len(ds)*9/10]), ms(ds[len(ds)-1]), ms(cpu), bytes/n, load)
 	}
 	district := func(int) string { return fmt.Sprintf("N%03d", r.IntN(300)) }
 	measure("association map, 1 district, 12 months", 50, func(i int) string {
@@ -243,4 +261,52 @@ func TestNationalScale(t *testing.T) {
 	}, "partner")
 }
 
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+// cpuUse is the CPU time used so far by this process and by each database
+// backend of the test database: on a machine shared with other work, wall
+// time measures the queue as much as the work, CPU time only the work.
+type cpuUse struct {
+	self     time.Duration
+	backends map[int]time.Duration
+}
+
+func (u cpuUse) since(before cpuUse) time.Duration {
+	d := u.self - before.self
+	for pid, c := range u.backends {
+		d += c - before.backends[pid] // a new backend started from zero
+	}
+	return d
+}
+
+// serverCPU reads this process's rusage and, from /proc, the user and
+// system time of the database's backends (clock ticks of 10 ms: use over
+// many requests).
+func serverCPU(t *testing.T, db *postgres.DB) cpuUse {
+	t.Helper()
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	u := cpuUse{self: time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), backends: map[int]time.Duration{}}
+	rows, err := db.Pool.Query(context.Background(), `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pid := range pids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue // another machine's server: CPU of this process only
+		}
+		// Fields after the command (which ends at the last ')'): state is
+		// field 3; utime and stime are fields 14 and 15.
+		f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+		if len(f) < 13 {
+			continue
+		}
+		ut, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		u.backends[int(pid)] = time.Duration(ut+st) * 10 * time.Millisecond
+	}
+	return u
+}

@@ -616,6 +616,13 @@ func (s *Server) ogcItems(c *fiber.Ctx) error {
 	route, log := strings.Clone(routeOf(c)), s.Log
 	stamp := time.Now().UTC().Format(time.RFC3339)
 	c.Set(fiber.HeaderContentType, MediaGeoJSON)
+	if c.Method() == fiber.MethodHead {
+		// No body is sent: stop here rather than read the page into a
+		// stream fasthttp will close unread.
+		it.Close()
+		cancel()
+		return nil
+	}
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer cancel()
 		defer it.Close()

@@ -45,7 +45,7 @@ type collectionMeta struct {
 
 // collectionIDs are the ids of the collections (for the OpenAPI document;
 // TestOpenAPICollections checks them against collections()).
-var collectionIDs = []string{"districts", "places", "events", "association_edges"}
+var collectionIDs = []string{"districts", "places", "events", "association_edges", "hotspot_cells"}
 
 // collections lists every collection in the order they are listed.
 func (s *Server) collections() []collection {
@@ -54,6 +54,7 @@ func (s *Server) collections() []collection {
 		placesCollection{s.DB},
 		eventsCollection{s.DB},
 		s.edgesCollection(),
+		s.hotspotCellsCollection(),
 	}
 }
 

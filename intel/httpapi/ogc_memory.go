@@ -28,9 +28,15 @@ type memFeature struct {
 }
 
 type memCollection struct {
-	m    collectionMeta
-	who  func(intel.Principal) bool
-	load func(ctx context.Context, pr intel.Principal) ([]memFeature, error)
+	m   collectionMeta
+	who func(intel.Principal) bool
+	// bounds, when set, gives a box holding every feature without
+	// computing them (listing the collections stays cheap); else the
+	// extent is that of the computed features.
+	bounds func(ctx context.Context, pr intel.Principal) (intel.Extent, error)
+	// load computes every feature the caller may see; a temporal
+	// collection reads q.From and q.To (nothing else of q).
+	load func(ctx context.Context, pr intel.Principal, q intel.FeatureQuery) ([]memFeature, error)
 }
 
 func (c memCollection) meta() collectionMeta { return c.m }
@@ -38,7 +44,10 @@ func (c memCollection) meta() collectionMeta { return c.m }
 func (c memCollection) allowed(pr intel.Principal) bool { return c.who(pr) }
 
 func (c memCollection) extent(ctx context.Context, pr intel.Principal) (intel.Extent, error) {
-	fs, err := c.load(ctx, pr)
+	if c.bounds != nil {
+		return c.bounds(ctx, pr)
+	}
+	fs, err := c.load(ctx, pr, intel.FeatureQuery{})
 	if err != nil || len(fs) == 0 {
 		return intel.Extent{}, err
 	}
@@ -75,7 +84,7 @@ func (c memCollection) selected(f *memFeature, q intel.FeatureQuery) bool {
 }
 
 func (c memCollection) items(ctx context.Context, pr intel.Principal, q intel.FeatureQuery, count bool) (intel.FeatureIter, int64, error) {
-	fs, err := c.load(ctx, pr)
+	fs, err := c.load(ctx, pr, q)
 	if err != nil {
 		return nil, -1, err
 	}
@@ -101,7 +110,7 @@ func (c memCollection) items(ctx context.Context, pr intel.Principal, q intel.Fe
 }
 
 func (c memCollection) item(ctx context.Context, pr intel.Principal, id string, f *intel.Feature) error {
-	fs, err := c.load(ctx, pr)
+	fs, err := c.load(ctx, pr, intel.FeatureQuery{})
 	if err != nil {
 		return err
 	}
@@ -194,7 +203,10 @@ func (s *Server) edgesCollection() collection {
 				"selection of /api/v1/maps/associations; use that route to choose links.",
 			Fields: edgeFields, StringIDs: true, Access: "every role (disclosure control for aggregate-only roles)"},
 		who: func(intel.Principal) bool { return true },
-		load: func(ctx context.Context, pr intel.Principal) ([]memFeature, error) {
+		// Every node sits at a place's shown position or at the weighted
+		// centre of places: inside the places' extent.
+		bounds: func(ctx context.Context, pr intel.Principal) (intel.Extent, error) { return s.DB.PlacesExtent(ctx, pr) },
+		load: func(ctx context.Context, pr intel.Principal, _ intel.FeatureQuery) ([]memFeature, error) {
 			m, err := s.DB.AssociationMap(ctx, pr, postgres.AssocFilter{MinWeight: 1, Threshold: s.disclosureThreshold()})
 			if err != nil {
 				return nil, err

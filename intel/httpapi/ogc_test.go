@@ -605,3 +605,79 @@ func TestOGCAssociationEdges(t *testing.T) {
 		t.Errorf("the box finds %d of %d edges", len(in), len(all))
 	}
 }
+
+// TestOGCHotspotCells: the hotspot cells collection holds the cells of
+// the default hotspot map, with the same disclosure control, for the
+// window datetime gives.
+func TestOGCHotspotCells(t *testing.T) {
+	h := newDemoHarness(t)
+	for _, role := range []string{"analyst", "district", "partner"} {
+		r := h.do(role, "GET", "/api/v1/maps/hotspots?from=2020-01-01&to=2020-12-31", nil)
+		if r.Status != 200 {
+			t.Fatalf("hotspot map as %s: %d %s", role, r.Status, r.Body)
+		}
+		var m struct {
+			Features []struct {
+				ID         string
+				Properties map[string]any
+			}
+		}
+		if err := json.Unmarshal(r.Body, &m); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]map[string]any{}
+		for _, f := range m.Features {
+			want[f.ID] = f.Properties
+		}
+		cells, matched, _ := h.walk(role, "/ogc/collections/hotspot_cells/items?limit=500&datetime=2020-01-01/2020-12-31")
+		if int(matched) != len(want) || len(cells) != len(want) || len(want) == 0 {
+			t.Errorf("%s: %d cells (numberMatched %d); the hotspot map has %d", role, len(cells), matched, len(want))
+		}
+		suppressed := 0
+		for _, c := range cells {
+			w, ok := want[c.ID.(string)]
+			if !ok {
+				t.Errorf("%s: cell %v is not on the hotspot map", role, c.ID)
+				continue
+			}
+			if c.Properties["suppressed"] == true {
+				suppressed++
+				if c.Properties["events"] != nil || c.Properties["people"] != nil || w["suppressed"] != true {
+					t.Errorf("%s: suppressed cell %v shows %v (map: %v)", role, c.ID, c.Properties, w)
+				}
+				continue
+			}
+			if c.Properties["events"] != w["events"] || c.Properties["people"] != w["people"] {
+				t.Errorf("%s: cell %v: %v, the map says %v", role, c.ID, c.Properties, w)
+			}
+			if c.Geometry == nil || c.Geometry.Type != "Polygon" {
+				t.Errorf("cell geometry %+v", c.Geometry)
+			}
+		}
+		if role == "partner" && suppressed == 0 {
+			t.Error("no cell suppressed for the partner: disclosure control not exercised")
+		}
+	}
+	h.getJSON("admin", "/ogc/collections/hotspot_cells/items", 403, nil)
+}
+
+// TestOGCHeadFreesConnections: a HEAD request gets the headers and leaves
+// no database connection held.
+func TestOGCHeadFreesConnections(t *testing.T) {
+	h := newHarness(t)
+	for range 12 {
+		for _, p := range []string{"/ogc/collections/districts/items", "/api/v1/exports?collection=districts"} {
+			if r := h.do("analyst", "HEAD", p, nil); r.Status != 200 || len(r.Body) != 0 {
+				t.Fatalf("HEAD %s: %d, %d bytes", p, r.Status, len(r.Body))
+			}
+		}
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for h.db.Pool.Stat().AcquiredConns() > 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := h.db.Pool.Stat().AcquiredConns(); n > 0 {
+		t.Errorf("%d connections still held after HEAD requests", n)
+	}
+	h.getJSON("analyst", "/ogc/collections/districts/items", 200, nil)
+}

@@ -237,7 +237,7 @@ var apiOps = []apiOp{
 			pBBox, qp("datetime", "string", "RFC 3339 instant or date, or interval start/end (.. for open)"),
 			qp("kind", "string", "places and events"), pDistrict, qp("sensitive", "boolean", "places"),
 			qp("category", "string", "events", intel.Categories...), qp("edge_type", "string", "association_edges", edgeTypes...),
-			qp("purpose", "string", "why the data is exported (recorded in the audit)")},
+			qp("suppressed", "boolean", "hotspot_cells"), qp("purpose", "string", "why the data is exported (recorded in the audit)")},
 		Media: MediaGeoJSON, Schema: "FeatureCollection", Also: []string{MediaCSV, MediaGeoPackage}},
 
 	// OGC API Features.
@@ -260,7 +260,8 @@ var apiOps = []apiOp{
 		Access: "per collection", Params: []apiParam{ref("collectionId"), ref("limit"), ref("bbox"), ref("datetime"), ref("cursor"), ref("f-items"),
 			qp("kind", "string", "queryable of places and events"), qp("district", "string", "queryable of places and events"),
 			qp("sensitive", "boolean", "queryable of places"), qp("category", "string", "queryable of events", intel.Categories...),
-			qp("edge_type", "string", "queryable of association_edges", edgeTypes...)},
+			qp("edge_type", "string", "queryable of association_edges", edgeTypes...),
+			qp("suppressed", "boolean", "queryable of hotspot_cells")},
 		Media: MediaGeoJSON, Schema: "FeatureCollection"},
 	{Method: "GET", Path: "/ogc/collections/:collectionId/items/:featureId", Tag: "OGC API Features", Summary: "One feature",
 		Access: "per collection", Params: []apiParam{ref("collectionId"), ref("featureId"), ref("f-json")}, Media: MediaGeoJSON, Schema: "Feature"},
@@ -484,6 +485,21 @@ var (
 	openAPIDoc  map[string]any
 	openAPIJSON []byte
 )
+
+// DuplicateOperations lists operations documented more than once (a later
+// entry would silently replace an earlier one).
+func DuplicateOperations() []string {
+	seen := map[string]bool{}
+	var dups []string
+	for _, op := range apiOps {
+		k := op.Method + " " + op.Path
+		if seen[k] {
+			dups = append(dups, k)
+		}
+		seen[k] = true
+	}
+	return dups
+}
 
 // OpenAPI builds the document (once).
 func OpenAPI() map[string]any {

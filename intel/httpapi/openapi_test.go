@@ -31,6 +31,9 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	if r.Header.Get("Content-Type") != httpapi.MediaOpenAPI || doc.OpenAPI != "3.0.3" {
 		t.Fatalf("openapi %q, Content-Type %q", doc.OpenAPI, r.Header.Get("Content-Type"))
 	}
+	if dups := httpapi.DuplicateOperations(); len(dups) > 0 {
+		t.Errorf("operations documented twice: %v", dups)
+	}
 	routes := map[string]bool{}
 	for _, rt := range h.srv.App.GetRoutes(true) {
 		p := rt.Path
@@ -194,7 +197,7 @@ func TestOpenAPIOGCParameters(t *testing.T) {
 	doc := httpapi.OpenAPI()
 	comps := doc["components"].(map[string]any)["parameters"].(map[string]any)
 	op := doc["paths"].(map[string]any)["/ogc/collections/{collectionId}/items"].(map[string]any)["get"].(map[string]any)
-	values := map[string]string{"edge_type": "place-place", "limit": "5", "bbox": "-3.5,54,-2,55.2", "datetime": "2020-01-01/..", "cursor": "c1.MQ",
+	values := map[string]string{"edge_type": "place-place", "suppressed": "false", "limit": "5", "bbox": "-3.5,54,-2,55.2", "datetime": "2020-01-01/..", "cursor": "c1.MQ",
 		"f": "json", "kind": "park", "district": "E07000028", "sensitive": "false", "category": "cse1"}
 	var names []string
 	for _, p := range op["parameters"].([]any) {
@@ -218,6 +221,8 @@ func TestOpenAPIOGCParameters(t *testing.T) {
 			col = "events"
 		case "edge_type":
 			col = "association_edges"
+		case "suppressed":
+			col = "hotspot_cells"
 		}
 		r := h.do("analyst", "GET", "/ogc/collections/"+col+"/items?"+name+"="+v, nil)
 		if r.Status != 200 {

@@ -4,15 +4,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"math"
 	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
-
+	"github.com/contextmap/contextmap/geo"
 	"github.com/contextmap/contextmap/intel"
 )
 
@@ -153,8 +150,11 @@ func (p *Place) Check() []intel.FieldError {
 	p.Sensitive = in.Sensitive
 	fs = extRef(fs, "ext_ref", p.ExtRef)
 	if len(p.Geometry) > 0 && string(p.Geometry) != "null" {
-		if reason := checkGeometry(p.Geometry, "Point", "Polygon", "MultiPolygon"); reason != "" {
-			fs = add(fs, "geometry", reason)
+		// The API's reading: what is staged is what was checked, in 2D.
+		if g, err := geo.ReadGeometry(p.Geometry, "Point", "Polygon", "MultiPolygon"); err != nil {
+			fs = add(fs, "geometry", err.Error())
+		} else {
+			p.Geometry = g
 		}
 	}
 	return fs
@@ -257,15 +257,17 @@ func (e *Event) Check() []intel.FieldError {
 	}
 	if len(e.Geometry) > 0 && string(e.Geometry) != "null" {
 		var pt struct {
-			Type        string    `json:"type"`
-			Coordinates []float64 `json:"coordinates"`
+			Coordinates [2]float64 `json:"coordinates"`
 		}
-		if err := json.Unmarshal(e.Geometry, &pt); err != nil || pt.Type != "Point" || len(pt.Coordinates) < 2 {
-			fs = add(fs, "geometry", "must be a GeoJSON Point: {\"type\":\"Point\",\"coordinates\":[longitude,latitude]}")
-		} else if reason := pointReason(orb.Point{pt.Coordinates[0], pt.Coordinates[1]}); reason != "" {
-			fs = add(fs, "geometry", reason)
+		g, err := geo.ReadGeometry(e.Geometry, "Point")
+		if err == nil {
+			// ReadGeometry wrote it: a Point of exactly two numbers.
+			err = json.Unmarshal(g, &pt)
+		}
+		if err != nil {
+			fs = add(fs, "geometry", "must be a GeoJSON Point {\"type\":\"Point\",\"coordinates\":[longitude,latitude]}: "+err.Error())
 		} else {
-			e.Point = &[2]float64{pt.Coordinates[0], pt.Coordinates[1]}
+			e.Geometry, e.Point = g, &pt.Coordinates
 		}
 	}
 	if e.Layer == nil {
@@ -310,73 +312,4 @@ func (s *StatusChange) Check() []intel.FieldError {
 		fs = add(fs, "from", "is required: the date the change takes effect")
 	}
 	return fs
-}
-
-// checkGeometry parses a GeoJSON geometry and checks what can be checked
-// without the database: the type, coordinate ranges (swapped axes), empty
-// and unclosed rings. PostGIS checks topology when staging.
-func checkGeometry(raw json.RawMessage, types ...string) string {
-	var head struct {
-		Type string `json:"type"`
-	}
-	if err := json.Unmarshal(raw, &head); err != nil {
-		return "must be a GeoJSON geometry object"
-	}
-	if !slices.Contains(types, head.Type) {
-		return fmt.Sprintf("type %q is not allowed here: want %s", head.Type, strings.Join(types, ", "))
-	}
-	g, err := geojson.UnmarshalGeometry(raw)
-	if err != nil {
-		return "is not a valid GeoJSON " + head.Type + ": " + err.Error()
-	}
-	return geomReason(g.Geometry())
-}
-
-func geomReason(g orb.Geometry) string {
-	switch g := g.(type) {
-	case orb.Point:
-		return pointReason(g)
-	case orb.Polygon:
-		if len(g) == 0 {
-			return "polygon has no rings"
-		}
-		for i, r := range g {
-			if len(r) < 4 {
-				return fmt.Sprintf("ring %d has %d positions: a ring needs at least 4", i, len(r))
-			}
-			if !r.Closed() {
-				return fmt.Sprintf("ring %d is not closed: its first and last positions differ", i)
-			}
-			for _, p := range r {
-				if s := pointReason(p); s != "" {
-					return s
-				}
-			}
-		}
-	case orb.MultiPolygon:
-		if len(g) == 0 {
-			return "multipolygon has no polygons"
-		}
-		for _, p := range g {
-			if s := geomReason(p); s != "" {
-				return s
-			}
-		}
-	default:
-		return "unsupported geometry"
-	}
-	return ""
-}
-
-func pointReason(p orb.Point) string {
-	lon, lat := p[0], p[1]
-	switch {
-	case math.IsNaN(lon) || math.IsNaN(lat) || math.IsInf(lon, 0) || math.IsInf(lat, 0):
-		return "coordinates must be finite numbers"
-	case lon < -180 || lon > 180:
-		return fmt.Sprintf("longitude %g is out of range -180..180 (GeoJSON is [longitude, latitude])", lon)
-	case lat < -90 || lat > 90:
-		return fmt.Sprintf("latitude %g is out of range -90..90 (GeoJSON is [longitude, latitude])", lat)
-	}
-	return ""
 }

@@ -4,7 +4,10 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/contextmap/contextmap/geo"
 	"github.com/contextmap/contextmap/intel"
@@ -21,11 +24,18 @@ type AssocFilter struct {
 	// Threshold is the disclosure threshold for counts the caller may only
 	// see as aggregates (geo.Rule semantics; 0: geo.DefaultThreshold).
 	Threshold int
+	// MaxLinks caps the selected links to places (0: MaxMapLinks); a
+	// larger selection answers ETOOLARGE.
+	MaxLinks int
 }
 
 // MaxMapLinks is the most links an association map is drawn from; a
 // larger selection answers 413.
 const MaxMapLinks = 100_000
+
+func tooLarge(n int) error {
+	return intel.Errorf(intel.ETOOLARGE, "the selection holds more than %d links to places: narrow it with district, bbox, from and to, or kinds", n)
+}
 
 // PlaceLinkKinds are the kinds that put a young person at a place.
 var PlaceLinkKinds = []string{"frequents", "last_seen_at", "found_at", "attends"}
@@ -116,13 +126,22 @@ func (db *DB) AssociationMap(ctx context.Context, pr intel.Principal, f AssocFil
 	}
 	cond, args := f.Links.where("l", 4)
 	args = append([]any{f.District, bbox, pr.SeesAdults()}, args...)
-	q := `WITH sel AS (
-		SELECT pl.id FROM places pl WHERE ($1 = '' OR pl.district = $1)
-		  AND ($2::float8[] IS NULL OR pl.pt && ST_MakeEnvelope($2[1], $2[2], $2[3], $2[4], 4326))
+	const sel = `SELECT pl.id FROM places pl WHERE ($1 = '' OR pl.district = $1)
+		  AND ($2::float8[] IS NULL OR pl.pt && ST_MakeEnvelope($2[1], $2[2], $2[3], $2[4], 4326))`
+	// guard counts the selected place links, up to one past the cap, from
+	// the covering index alone; over the cap, nothing else is read and the
+	// answer is one "too_large" row.
+	maxLinks := cmp.Or(f.MaxLinks, MaxMapLinks)
+	limit := strconv.Itoa(maxLinks)
+	q := `WITH sel AS (` + sel + `), guard AS (
+		SELECT count(*) AS n FROM (SELECT 1 FROM sel JOIN links l ON l.target_id = sel.id
+			WHERE l.kind IN ('frequents', 'last_seen_at', 'found_at', 'attends', 'congregates_at') AND COND
+			LIMIT ` + limit + ` + 1) x
 	), at AS (
 		SELECT l.kind, l.source_id, l.target_id, l.source_eval, l.intel_assessment, l.confirmed
 		FROM sel JOIN links l ON l.target_id = sel.id
-		WHERE l.kind IN ('frequents', 'last_seen_at', 'found_at', 'attends', 'congregates_at') AND COND
+		WHERE (SELECT n FROM guard) <= ` + limit + `
+		  AND l.kind IN ('frequents', 'last_seen_at', 'found_at', 'attends', 'congregates_at') AND COND
 		  AND (l.kind = 'congregates_at' OR EXISTS (SELECT 1 FROM people p WHERE p.id = l.source_id AND p.kind = 'young_person'))
 	), mem AS (
 		SELECT l.kind, l.source_id, l.target_id, l.source_eval, l.intel_assessment, l.confirmed FROM links l
@@ -135,8 +154,26 @@ func (db *DB) AssociationMap(ctx context.Context, pr intel.Principal, f AssocFil
 		FROM sel JOIN links l ON l.target_id = sel.id JOIN people p ON p.id = l.source_id AND p.kind = 'adult_of_concern'
 		WHERE $3 AND l.kind = 'linked_to' AND COND
 	)
-	SELECT * FROM at UNION ALL SELECT * FROM mem UNION ALL SELECT * FROM pres UNION ALL SELECT * FROM adults`
-	rows, err := db.Pool.Query(ctx, strings.ReplaceAll(q, "COND", cond), args...)
+	SELECT x.*, coalesce(g.name, s.name, ''), coalesce(s.platform, ''), coalesce(s.space_kind, ''), coalesce(g.district, s.district)
+	FROM (SELECT * FROM at UNION ALL SELECT * FROM mem UNION ALL SELECT * FROM pres UNION ALL SELECT * FROM adults
+		UNION ALL SELECT 'too_large', n, 0, '1', 'A', true FROM guard WHERE n > ` + limit + `) x
+	LEFT JOIN peer_groups g ON g.id = CASE x.kind WHEN 'congregates_at' THEN x.source_id WHEN 'member_of' THEN x.target_id END
+	LEFT JOIN online_spaces s ON x.kind = 'present_in' AND s.id = x.target_id`
+	// One round trip: the district's existence, the links, the places.
+	b := &pgx.Batch{}
+	b.Queue(`SELECT $1 = '' OR EXISTS (SELECT 1 FROM districts WHERE code = $1)`, f.District)
+	b.Queue(strings.ReplaceAll(q, "COND", cond), args...)
+	b.Queue(placeSQL(assocPlacesSQL, 3, 4), f.District, bbox, pr.PersonLevel(), pr.Scope())
+	br := db.Pool.SendBatch(ctx, b)
+	defer br.Close()
+	var known bool
+	if err := br.QueryRow().Scan(&known); err != nil {
+		return nil, wrap(err, "association map")
+	}
+	if !known {
+		return nil, intel.Invalid("district", "is not a district of this area (see GET /api/v1/districts)")
+	}
+	rows, err := br.Query()
 	if err != nil {
 		return nil, wrap(err, "association map")
 	}
@@ -144,18 +181,29 @@ func (db *DB) AssociationMap(ctx context.Context, pr intel.Principal, f AssocFil
 	// memberOf: young person → groups; presentIn: person or group → spaces;
 	// adultAt: place → adults of concern.
 	personAt, congregates, memberOf, presentIn, adultAt := ties{}, ties{}, ties{}, ties{}, ties{}
+	names := map[int64]contextName{}
 	var kind string
 	var src, dst int64
 	var se, ia string
 	var confirmed bool
+	var cn contextName
 	for n := 0; rows.Next(); n++ {
-		if n == MaxMapLinks {
+		if n == 4*maxLinks { // with groups, spaces and adults: still too many
 			rows.Close()
-			return nil, intel.Errorf(intel.ETOOLARGE, "the selection holds more than %d links: narrow it with district, bbox, from and to, or kinds", MaxMapLinks)
+			return nil, tooLarge(maxLinks)
 		}
-		if err := rows.Scan(&kind, &src, &dst, &se, &ia, &confirmed); err != nil {
+		if err := rows.Scan(&kind, &src, &dst, &se, &ia, &confirmed, &cn.name, &cn.platform, &cn.kind, &cn.district); err != nil {
 			rows.Close()
 			return nil, wrap(err, "association map")
+		}
+		switch kind {
+		case "too_large":
+			rows.Close()
+			return nil, tooLarge(maxLinks)
+		case "congregates_at":
+			names[src] = cn
+		case "member_of", "present_in":
+			names[dst] = cn
 		}
 		g := newAgg()
 		g.addLink(se[0], ia[0], confirmed)
@@ -176,7 +224,11 @@ func (db *DB) AssociationMap(ctx context.Context, pr intel.Principal, f AssocFil
 	if err := rows.Err(); err != nil {
 		return nil, wrap(err, "association map")
 	}
-	return db.assemble(ctx, pr, f, buildTies(personAt, congregates, memberOf, presentIn), adultAt)
+	places, srid, err := scanAssocPlaces(br)
+	if err != nil {
+		return nil, err
+	}
+	return assemble(pr, f, buildTies(personAt, congregates, memberOf, presentIn), adultAt, places, srid, names), nil
 }
 
 // tieSet is everything the map is drawn from.
@@ -274,7 +326,10 @@ func buildTies(personAt, congregates, memberOf, presentIn ties) tieSet {
 	return t
 }
 
-func (db *DB) assemble(ctx context.Context, pr intel.Principal, f AssocFilter, t tieSet, adultAt ties) (*intel.AssocMap, error) {
+// assemble draws the map from the ties and the selection's places (those
+// with no selected link are left out).
+func assemble(pr intel.Principal, f AssocFilter, t tieSet, adultAt ties, all []placeNode, srid int,
+	names map[int64]contextName) *intel.AssocMap {
 	rule := geo.Rule{Threshold: f.Threshold}
 	threshold := cmp.Or(f.Threshold, geo.DefaultThreshold)
 	// Per place: young people, groups, spaces, adults, grading.
@@ -312,9 +367,11 @@ func (db *DB) assemble(ctx context.Context, pr intel.Principal, f AssocFilter, t
 	for x, adults := range adultAt {
 		get(x).adults = len(adults)
 	}
-	places, srid, err := db.assocPlaces(ctx, pr, sortedKeys(at))
-	if err != nil {
-		return nil, err
+	var places []placeNode
+	for _, p := range all {
+		if at[p.ID] != nil {
+			places = append(places, p)
+		}
 	}
 	out := &intel.AssocMap{}
 	idx := map[int64]int{}
@@ -392,15 +449,11 @@ func (db *DB) assemble(ctx context.Context, pr intel.Principal, f AssocFilter, t
 		out.Places = append(out.Places, p.AssocPlace)
 	}
 	if !pr.PersonLevel() {
-		return out, nil
+		return out
 	}
 
 	// Groups and spaces at the weighted centre of the places they reach,
 	// in the metric CRS (as the caller sees the places).
-	names, err := db.contextNames(ctx, append(sortedKeys(t.groupAt), sortedKeys(t.spaceAt)...))
-	if err != nil {
-		return nil, err
-	}
 	proj, projErr := geo.ProjectionFor(srid)
 	derive := func(id int64, typ string, tied map[int64]*gradeAgg, weight map[int64]int, people int) {
 		var sx, sy, slon, slat, sw float64
@@ -430,7 +483,7 @@ func (db *DB) assemble(ctx context.Context, pr intel.Principal, f AssocFilter, t
 	for _, s := range sortedKeys(t.spaceAt) {
 		derive(s, intel.NodeSpace, t.spaceAt[s], t.spaceWeight[s], len(t.spacePeople[s]))
 	}
-	return out, nil
+	return out
 }
 
 // placeNode is a place as the caller may see it.
@@ -439,21 +492,24 @@ type placeNode struct {
 	exact bool // the caller may see this place person-level
 }
 
-// assocPlaces reads the places of the map as the caller may see them: a
-// polygon at its centroid, a sensitive place the caller may not see
-// exactly at the centre of its 1 km square. It also returns the metric
-// SRID the X, Y are in.
-func (db *DB) assocPlaces(ctx context.Context, pr intel.Principal, ids []int64) ([]placeNode, int, error) {
-	q := placeSQL(`SELECT pl.id,
-		CASE WHEN pl.sensitive AND NOT (EXACT) THEN 'Sensitive place (' || replace(pl.kind, '_', ' ') || ')' ELSE pl.name END,
-		pl.kind, pl.district, pl.sensitive, pl.sensitive AND NOT (EXACT), coalesce((EXACT), false),
-		ST_X(s.pos), ST_Y(s.pos), ST_X(m.pos), ST_Y(m.pos), cm_metric_srid()
-		FROM places pl
-		CROSS JOIN LATERAL (SELECT CASE WHEN pl.sensitive AND NOT (EXACT) THEN cm_generalise(pl.x, pl.y)
-			WHEN GeometryType(pl.geom) = 'POINT' THEN pl.geom ELSE ST_Centroid(pl.geom) END AS pos) s
-		CROSS JOIN LATERAL (SELECT ST_Transform(s.pos, cm_metric_srid()) AS pos) m
-		WHERE pl.id = ANY($1) ORDER BY pl.id`, 2, 3)
-	rows, err := db.Pool.Query(ctx, q, ids, pr.PersonLevel(), pr.Scope())
+// assocPlacesSQL reads the selected places ($1 district, $2 bbox) as the
+// caller may see them ($3 person-level, $4 scope): a polygon at its
+// centroid, a sensitive place the caller may not see exactly at the centre
+// of its 1 km square; with the metric position and SRID.
+const assocPlacesSQL = `SELECT pl.id,
+	CASE WHEN pl.sensitive AND NOT (EXACT) THEN 'Sensitive place (' || replace(pl.kind, '_', ' ') || ')' ELSE pl.name END,
+	pl.kind, pl.district, pl.sensitive, pl.sensitive AND NOT (EXACT), coalesce((EXACT), false),
+	ST_X(s.pos), ST_Y(s.pos), ST_X(m.pos), ST_Y(m.pos), cm_metric_srid()
+	FROM places pl
+	CROSS JOIN LATERAL (SELECT CASE WHEN pl.sensitive AND NOT (EXACT) THEN cm_generalise(pl.x, pl.y)
+		WHEN GeometryType(pl.geom) = 'POINT' THEN pl.geom ELSE ST_Centroid(pl.geom) END AS pos) s
+	CROSS JOIN LATERAL (SELECT ST_Transform(s.pos, cm_metric_srid()) AS pos) m
+	WHERE ($1 = '' OR pl.district = $1)
+	  AND ($2::float8[] IS NULL OR pl.pt && ST_MakeEnvelope($2[1], $2[2], $2[3], $2[4], 4326))
+	ORDER BY pl.id`
+
+func scanAssocPlaces(br pgx.BatchResults) ([]placeNode, int, error) {
+	rows, err := br.Query()
 	if err != nil {
 		return nil, 0, wrap(err, "association map")
 	}
@@ -474,26 +530,4 @@ func (db *DB) assocPlaces(ctx context.Context, pr intel.Principal, ids []int64) 
 type contextName struct {
 	name, platform, kind string
 	district             *string
-}
-
-func (db *DB) contextNames(ctx context.Context, ids []int64) (map[int64]contextName, error) {
-	out := map[int64]contextName{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	rows, err := db.Pool.Query(ctx, `SELECT id, name, '', '', district FROM peer_groups WHERE id = ANY($1)
-		UNION ALL SELECT id, name, platform, space_kind, district FROM online_spaces WHERE id = ANY($1)`, ids)
-	if err != nil {
-		return nil, wrap(err, "association map")
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var c contextName
-		if err := rows.Scan(&id, &c.name, &c.platform, &c.kind, &c.district); err != nil {
-			return nil, wrap(err, "association map")
-		}
-		out[id] = c
-	}
-	return out, wrap(rows.Err(), "association map")
 }

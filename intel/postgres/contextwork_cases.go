@@ -47,26 +47,19 @@ func (db *DB) ListContextCases(ctx context.Context, pr intel.Principal, f CaseFi
 	return collect(rows, scanCaseSummary, "context cases")
 }
 
-// caseRow is a context case as stored, before its parts are read.
-type caseRow struct {
-	c             intel.ContextCase
-	contextDist   *string
-	assess, outcs []byte
-}
-
-// GetContextCase reads a context case with its weighting, actions and the
-// number of young people its context affects (ChildrenCount; the caller
-// applies disclosure control).
+// GetContextCase reads a context case with its weighting and actions, and
+// the number of young people its context affects over CaseChildPeriod (raw:
+// the caller applies disclosure control).
 func (db *DB) GetContextCase(ctx context.Context, pr intel.Principal, id int64) (intel.ContextCase, int, error) {
-	var r caseRow
+	var c intel.ContextCase
 	var cd ctxDest
 	var closed *time.Time
+	var assess, outcomes []byte
 	q, args := withPrincipal(`SELECT cc.title, cc.status, cc.lead_agency, cc.opened_on, cc.closed_on, cc.assessment,
 		cc.plan, cc.outcomes, cc.recorded_by, cc.created_at, cc.updated_at, `+ctxCols("c")+`
 		FROM context_cases cc `+ctxJoins("cc.context_id", "c")+` WHERE cc.id = $1`, pr, id)
-	c := &r.c
 	err := db.Pool.QueryRow(ctx, q, args...).Scan(append([]any{&c.Title, &c.Status, &c.LeadAgency, &c.OpenedOn.Time,
-		&closed, &r.assess, &c.Plan, &r.outcs, &c.RecordedBy, &c.CreatedAt, &c.UpdatedAt}, cd.targets()...)...)
+		&closed, &assess, &c.Plan, &outcomes, &c.RecordedBy, &c.CreatedAt, &c.UpdatedAt}, cd.targets()...)...)
 	if err != nil {
 		return intel.ContextCase{}, 0, wrap(err, "context case")
 	}
@@ -74,21 +67,21 @@ func (db *DB) GetContextCase(ctx context.Context, pr intel.Principal, id int64) 
 	if closed != nil {
 		c.ClosedOn = &intel.Date{Time: *closed}
 	}
-	if err := json.Unmarshal(r.assess, &c.Assessment); err != nil {
-		return *c, 0, wrap(fmt.Errorf("decode assessment: %w", err), "context case")
+	if err := json.Unmarshal(assess, &c.Assessment); err != nil {
+		return c, 0, wrap(fmt.Errorf("decode assessment: %w", err), "context case")
 	}
-	if err := json.Unmarshal(r.outcs, &c.Outcomes); err != nil {
-		return *c, 0, wrap(fmt.Errorf("decode outcomes: %w", err), "context case")
+	if err := json.Unmarshal(outcomes, &c.Outcomes); err != nil {
+		return c, 0, wrap(fmt.Errorf("decode outcomes: %w", err), "context case")
 	}
 	if c.Weighting, err = db.caseWeights(ctx, pr, id); err != nil {
-		return *c, 0, err
+		return c, 0, err
 	}
 	if c.Actions, err = db.ListActions(ctx, pr, id, 0); err != nil {
-		return *c, 0, err
+		return c, 0, err
 	}
-	from, to := CaseChildPeriod(*c)
+	from, to := CaseChildPeriod(c)
 	n, err := db.countAffected(ctx, c.Context.ID, from, to)
-	return *c, n, err
+	return c, n, err
 }
 
 // CaseChildPeriod is the period over which a case's children are counted
@@ -119,26 +112,36 @@ func (db *DB) caseWeights(ctx context.Context, pr intel.Principal, id int64) ([]
 	}, "weighting")
 }
 
+// contextTies are the ties of the young people to the context $1 (the
+// event condition first screens events by an index-friendly test).
+var contextTies = tiesSQL(`l.target_id = $1`, `(e.place_id = $1 OR e.found_place_id = $1
+	OR EXISTS (SELECT 1 FROM event_groups g WHERE g.event_id = e.id AND g.group_id = $1)) AND v.context_id = $1`)
+
 // countAffected counts the young people tied to a context over a period
 // (tiesSQL), whatever their district: an aggregate.
 func (db *DB) countAffected(ctx context.Context, contextID int64, from, to intel.Date) (int, error) {
-	q := withPeriod(`SELECT count(DISTINCT person_id) FROM (`+tiesSQL(`l.target_id = $1`,
-		`(e.place_id = $1 OR e.found_place_id = $1 OR EXISTS (SELECT 1 FROM event_groups g WHERE g.event_id = e.id AND g.group_id = $1))
-		 AND v.context_id = $1`)+`) t`, 2, 3)
+	q := withPeriod(`SELECT count(DISTINCT person_id) FROM (`+contextTies+`) t`, 2, 3)
 	var n int
 	err := db.Pool.QueryRow(ctx, q, contextID, from.Time, to.Time).Scan(&n)
 	return n, wrap(err, "children")
 }
 
+// CaseContextID is the context of a case (ENOTFOUND when there is no such
+// case).
+func (db *DB) CaseContextID(ctx context.Context, caseID int64) (int64, error) {
+	var id int64
+	err := db.Pool.QueryRow(ctx, `SELECT context_id FROM context_cases WHERE id = $1`, caseID).Scan(&id)
+	return id, wrap(err, "context case")
+}
+
 // AffectedChildren lists the young people a case's context affects over the
 // period, in the caller's scope, and counts those outside it.
 func (db *DB) AffectedChildren(ctx context.Context, pr intel.Principal, caseID int64, from, to intel.Date) ([]intel.AffectedChild, int, error) {
-	var contextID int64
-	if err := db.Pool.QueryRow(ctx, `SELECT context_id FROM context_cases WHERE id = $1`, caseID).Scan(&contextID); err != nil {
-		return nil, 0, wrap(err, "context case")
+	contextID, err := db.CaseContextID(ctx, caseID)
+	if err != nil {
+		return nil, 0, err
 	}
-	ties := tiesSQL(`l.target_id = $1`, `(e.place_id = $1 OR e.found_place_id = $1
-		OR EXISTS (SELECT 1 FROM event_groups g WHERE g.event_id = e.id AND g.group_id = $1)) AND v.context_id = $1`)
+	ties := contextTies
 	q := withPeriod(`SELECT p.id, p.pseudonym, p.age_band, p.district, array_agg(DISTINCT t.how ORDER BY t.how),
 		count(*) FILTER (WHERE t.how = 'event'), max(t.seen)
 		FROM (`+ties+`) t JOIN people p ON p.id = t.person_id

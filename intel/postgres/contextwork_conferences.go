@@ -104,8 +104,11 @@ func writeConference(ctx context.Context, tx pgx.Tx, pr intel.Principal, id int6
 			keep = append(keep, *a.ID)
 		}
 	}
-	for field, ids := range map[string][]int64{"contexts": ctxIDs, "decisions": decIDs, "actions": actIDs} {
-		if err := checkContexts(ctx, tx, field, ids); err != nil {
+	for _, c := range []struct {
+		field string
+		ids   []int64
+	}{{"contexts", ctxIDs}, {"decisions", decIDs}, {"actions", actIDs}} {
+		if err := checkContexts(ctx, tx, c.field, c.ids); err != nil {
 			return 0, err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/contextmap/contextmap/geo"
 	"github.com/contextmap/contextmap/intel"
@@ -34,6 +35,10 @@ type HotspotFilter struct {
 	// IncludeReviewDue keeps events past their review date, which are left
 	// out otherwise.
 	IncludeReviewDue bool
+	// What to read besides the position and the caller's view: the window
+	// (Times), the severity, the young people involved (People). Fields
+	// not read are zero.
+	Times, Severity, People bool
 }
 
 // HotspotEvent is one event as a hotspot map needs it: where (metric),
@@ -55,8 +60,10 @@ type HotspotEvent struct {
 
 // HotspotSettings are the settings a hotspot map is made with: the EPSG
 // code of the metric grid the database keeps x, y in (metric_srid), and
-// the disclosure control rule for aggregate outputs (disclosure_threshold,
-// default 5; disclosure_round, default 5).
+// the rounding of map totals for aggregate outputs (disclosure_round,
+// default 5). The threshold the HTTP layer applies is the service's one
+// configured rule (CONTEXTMAP_DISCLOSURE_THRESHOLD); the
+// disclosure_threshold setting is read here only as a default.
 func (db *DB) HotspotSettings(ctx context.Context) (srid int, rule geo.Rule, err error) {
 	rule = geo.Rule{Threshold: geo.DefaultThreshold, Round: 5}
 	var th, rd *string
@@ -149,90 +156,137 @@ const maxTiles = 4096
 
 func tileKey(i, j int64) int64 { return (i+32768)<<16 | (j + 32768) }
 
-// hotspotWhere is the filter shared by both halves of the query. $1 scope,
-// $2 tiles (or NULL), $3 tile range low, $4 high, $5 kinds, $6..$9 rect,
-// $10 from, $11 to, $12 categories, $13/$14 grade, $15 confirmed,
-// $16 include review due.
-const hotspotWhere = `
-	   AND e.kind = ANY($5) AND e.x BETWEEN $6 AND $8 AND e.y BETWEEN $7 AND $9
-	   AND e.starts_at <= $11 AND e.ends_at >= $10
-	   AND ($12::text[] IS NULL OR e.category = ANY($12))
-	   AND ($13::text IS NULL OR (e.source_eval <= $13 AND e.intel_assessment <= $14))
-	   AND (NOT $15 OR e.confirmed)
-	   AND ($16 OR e.review_date IS NULL OR e.review_date >= current_date)`
+// sqlArgs numbers the parameters of a query built from parts.
+type sqlArgs []any
 
-const hotspotCols = `SELECT e.x, e.y, e.starts_at, e.ends_at, e.severity,
-	       s.id IS NOT NULL AND NOT ($1::text[] IS NULL OR s.district = ANY($1)),
-	       $1::text[] IS NULL OR e.district = ANY($1),
-	       e.young_people
-	  FROM events e LEFT JOIN places s ON s.id = e.place_id AND s.sensitive`
-
-// hotspotSQL reads the events: windows of up to 31 days through
-// events_hotspot_idx (by tile, kind and start), longer ones (rare) through
-// events_long_idx. A rectangle of few tiles lists them ($2); a larger one
-// reads the range of tiles from $3 to $4.
-func hotspotSQL(listed bool) string {
-	tiles := `e.cm_tile = ANY($2) AND $3::bigint IS NOT NULL AND $4::bigint IS NOT NULL`
-	if !listed {
-		tiles = `e.cm_tile BETWEEN $3 AND $4 AND $2::bigint[] IS NULL`
-	}
-	return hotspotCols + `
-	 WHERE ` + tiles + `
-	   AND e.starts_at >= $10::timestamptz - interval '31 days' AND e.ends_at - e.starts_at <= interval '31 days'` + hotspotWhere + `
-	UNION ALL ` + hotspotCols + `
-	 WHERE e.ends_at - e.starts_at > interval '31 days'` + hotspotWhere
+func (a *sqlArgs) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
 }
 
-var hotspotListed, hotspotRange = hotspotSQL(true), hotspotSQL(false)
+// hotspotSQL builds the query of one part of a hotspot read, with only the
+// conditions and columns asked for, so that every condition left is one
+// the index answers or a cheap filter on it. Windows of up to 31 days are
+// found through events_hotspot_idx (by tile, kind and start); longer ones,
+// rare, through events_long_idx, in part 0 only. tiles lists the part's
+// tiles; nil reads the range of tiles of the rectangle.
+func hotspotSQL(pr intel.Principal, f *HotspotFilter, tiles []int64, tileLo, tileHi int64, part int) (string, sqlArgs) {
+	var a sqlArgs
+	cols := `e.x, e.y`
+	if f.Times {
+		cols += `, e.starts_at, e.ends_at`
+	}
+	if f.Severity {
+		cols += `, e.severity`
+	}
+	from := `events e`
+	scope := pr.Scope()
+	switch {
+	case pr.AggregatesOnly() || !pr.PersonLevel():
+		cols += `, s.id IS NOT NULL, false`
+		from += ` LEFT JOIN places s ON s.id = e.place_id AND s.sensitive`
+	case scope != nil:
+		sc := a.add(scope)
+		cols += `, s.id IS NOT NULL AND NOT coalesce(s.district = ANY(` + sc + `), false), coalesce(e.district = ANY(` + sc + `), false)`
+		from += ` LEFT JOIN places s ON s.id = e.place_id AND s.sensitive`
+	default:
+		cols += `, false, true`
+	}
+	if f.People {
+		cols += `, e.young_people`
+	}
+	where := ` AND e.kind = ANY(` + a.add(f.Kinds) + `)` +
+		` AND e.x BETWEEN ` + a.add(f.Rect[0]) + ` AND ` + a.add(f.Rect[2]) +
+		` AND e.y BETWEEN ` + a.add(f.Rect[1]) + ` AND ` + a.add(f.Rect[3])
+	fromT, toT := a.add(f.From), a.add(f.To)
+	where += ` AND e.starts_at <= ` + toT + ` AND e.ends_at >= ` + fromT
+	if len(f.Categories) > 0 {
+		where += ` AND e.category = ANY(` + a.add(f.Categories) + `)`
+	}
+	if g := f.MinGrade; g != nil {
+		where += ` AND e.source_eval <= ` + a.add(string(g.Source)) + ` AND e.intel_assessment <= ` + a.add(string(g.Assessment))
+	}
+	if f.Confirmed {
+		where += ` AND e.confirmed`
+	}
+	if !f.IncludeReviewDue {
+		where += ` AND (e.review_date IS NULL OR e.review_date >= current_date)`
+	}
+	tileCond := `e.cm_tile = ANY(` + a.add(tiles) + `)`
+	if tiles == nil {
+		a = a[:len(a)-1]
+		tileCond = `e.cm_tile BETWEEN ` + a.add(tileLo) + ` AND ` + a.add(tileHi)
+	}
+	q := `SELECT ` + cols + ` FROM ` + from + ` WHERE ` + tileCond +
+		` AND e.starts_at >= ` + fromT + `::timestamptz - interval '31 days' AND e.ends_at - e.starts_at <= interval '31 days'` + where
+	if part == 0 {
+		q += ` UNION ALL SELECT ` + cols + ` FROM ` + from + ` WHERE e.ends_at - e.starts_at > interval '31 days'` + where
+	}
+	return q, a
+}
 
 // HotspotEvents calls fn for every event the filter selects, with what the
 // caller may see of it: events at sensitive places outside the caller's
 // exact access are flagged Generalise, events outside its person-level
-// scope (all of them for aggregate-only roles) are not Full.
-func (db *DB) HotspotEvents(ctx context.Context, pr intel.Principal, f HotspotFilter, fn func(*HotspotEvent) error) error {
+// scope (all of them for aggregate-only roles) are not Full. With parts
+// above 1 it reads that many disjoint sets of tiles at once, each on its
+// own connection, and calls fn concurrently, telling it which part an
+// event is from; fn must not keep e.
+func (db *DB) HotspotEvents(ctx context.Context, pr intel.Principal, f HotspotFilter, parts int,
+	fn func(part int, e *HotspotEvent) error) error {
 	r := f.Rect
 	i0, i1 := int64(math.Floor(r[0]/hotspotTile)), int64(math.Floor(r[2]/hotspotTile))
 	j0, j1 := int64(math.Floor(r[1]/hotspotTile)), int64(math.Floor(r[3]/hotspotTile))
-	var tiles []int64
-	if (i1-i0+1)*(j1-j0+1) <= maxTiles {
-		for i := i0; i <= i1; i++ {
-			for j := j0; j <= j1; j++ {
-				tiles = append(tiles, tileKey(i, j))
-			}
+	n := (i1 - i0 + 1) * (j1 - j0 + 1)
+	if n > maxTiles {
+		return db.hotspotPart(ctx, pr, &f, nil, tileKey(i0, j0), tileKey(i1, j1), 0, fn)
+	}
+	parts = max(1, min(parts, int(n)))
+	lists := make([][]int64, parts)
+	k := 0
+	for i := i0; i <= i1; i++ {
+		for j := j0; j <= j1; j++ {
+			// Dealt in turn, so that each part gets its share of a city.
+			lists[k%parts] = append(lists[k%parts], tileKey(i, j))
+			k++
 		}
 	}
-	var src, asm any
-	if f.MinGrade != nil {
-		src, asm = string(f.MinGrade.Source), string(f.MinGrade.Assessment)
+	if parts == 1 {
+		return db.hotspotPart(ctx, pr, &f, lists[0], 0, 0, 0, fn)
 	}
-	var cats any
-	if len(f.Categories) > 0 {
-		cats = f.Categories
+	g, gctx := errgroup.WithContext(ctx)
+	for p := range parts {
+		g.Go(func() error { return db.hotspotPart(gctx, pr, &f, lists[p], 0, 0, p, fn) })
 	}
-	scope := pr.Scope()
-	if pr.AggregatesOnly() || !pr.PersonLevel() {
-		scope = []string{}
-	}
-	q := hotspotListed
-	if tiles == nil {
-		q = hotspotRange
-	}
-	rows, err := db.Pool.Query(ctx, q, scope, tiles, tileKey(i0, j0), tileKey(i1, j1), f.Kinds,
-		r[0], r[1], r[2], r[3], f.From, f.To, cats, src, asm, f.Confirmed, f.IncludeReviewDue)
-	if err != nil {
-		return wrap(err, "hotspot events")
-	}
-	// Close before looking at the error: an unclosed result holds its
-	// connection.
-	defer rows.Close()
-	var e HotspotEvent
-	for rows.Next() {
-		if err := rows.Scan(&e.X, &e.Y, &e.Start, &e.End, &e.Severity, &e.Generalise, &e.Full, &e.YoungPeople); err != nil {
+	return g.Wait()
+}
+
+func (db *DB) hotspotPart(ctx context.Context, pr intel.Principal, f *HotspotFilter, tiles []int64, lo, hi int64, part int,
+	fn func(int, *HotspotEvent) error) error {
+	q, args := hotspotSQL(pr, f, tiles, lo, hi, part)
+	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		// JIT compiling this scan costs more than it saves, and parallel
+		// workers only add a queue: the parts are the parallelism.
+		if _, err := tx.Exec(ctx, `SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`); err != nil {
 			return wrap(err, "hotspot events")
 		}
-		if err := fn(&e); err != nil {
-			return err
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return wrap(err, "hotspot events")
 		}
-	}
-	return wrap(rows.Err(), "hotspot events")
+		// Close before looking at the error: an unclosed result holds its
+		// connection.
+		defer rows.Close()
+		dec := newEventDecoder(f, rows.FieldDescriptions())
+		var e HotspotEvent
+		for rows.Next() {
+			if err := dec.decode(rows, &e); err != nil {
+				return wrap(err, "hotspot events")
+			}
+			if err := fn(part, &e); err != nil {
+				return err
+			}
+		}
+		return wrap(rows.Err(), "hotspot events")
+	})
 }

@@ -253,6 +253,10 @@ func (b *batch) begin(ctx context.Context) error {
 		// The staging tables' large row estimates tempt the planner into
 		// JIT compiling, which costs seconds and saves nothing here.
 		`SET LOCAL jit = off`,
+		// Sorts, hashes and the staging table's indexes over a million rows
+		// stay in memory.
+		`SET LOCAL work_mem = '256MB'`,
+		`SET LOCAL maintenance_work_mem = '512MB'`,
 		stageTable,
 		`CREATE TEMP TABLE imp_done (t text NOT NULL, id bigint NOT NULL, ins boolean NOT NULL) ON COMMIT DROP`,
 		`CREATE TEMP TABLE imp_who (person_id bigint NOT NULL) ON COMMIT DROP`,
@@ -287,7 +291,9 @@ func (b *batch) stage(ctx context.Context, rd ingest.Reader, pending *ingest.Chu
 		}
 		return nil, true, err
 	}
-	for _, q := range []string{`CREATE INDEX ON imp (seq)`, `ANALYZE imp`} {
+	// Each record type is read on its own, mostly few rows beside many
+	// events: an index finds them without scanning the rest.
+	for _, q := range []string{`CREATE INDEX ON imp (seq)`, `CREATE INDEX ON imp (rtype)`, `ANALYZE imp`} {
 		if _, err := b.tx.Exec(ctx, q); err != nil {
 			return nil, true, err
 		}

@@ -159,12 +159,12 @@ func (b *batch) tally(ctx context.Context) error {
 func (b *batch) checkCommon(ctx context.Context) error {
 	// A key given twice in one batch: which record should win is not ours
 	// to guess.
-	if err := b.check(ctx, "imp", `SELECT seq, line,
-			CASE WHEN rtype = 'person' THEN CASE WHEN key LIKE 'h:%' THEN 'case_ref' ELSE 'pseudonym' END ELSE 'ext_ref' END AS field,
-			'repeats the key of the ' || rtype || ' at line ' || first || ': give each record once' AS reason
-		FROM (SELECT seq, line, rtype, key, first_value(line) OVER (PARTITION BY rtype, key ORDER BY seq) AS first,
-		             row_number() OVER (PARTITION BY rtype, key ORDER BY seq) AS n
-		        FROM imp WHERE key IS NOT NULL) d WHERE n > 1`); err != nil {
+	if err := b.check(ctx, "imp", `SELECT s.seq, s.line,
+			CASE WHEN s.rtype = 'person' THEN CASE WHEN s.key LIKE 'h:%' THEN 'case_ref' ELSE 'pseudonym' END ELSE 'ext_ref' END,
+			'repeats the key of the ' || s.rtype || ' at line ' || d.first || ': give each record once'
+		FROM (SELECT rtype, key, min(seq) AS first_seq, min(line) AS first FROM imp WHERE key IS NOT NULL
+		       GROUP BY rtype, key HAVING count(*) > 1) d
+		JOIN imp s ON s.rtype = d.rtype AND s.key = d.key AND s.seq <> d.first_seq`); err != nil {
 		return err
 	}
 	if b.good[ingest.TypePerson] > 0 {

@@ -152,13 +152,19 @@ type querier interface {
 // networkFreshness describes the served run, and returns its id (0 when
 // there is none).
 func (db *DB) networkFreshness(ctx context.Context, q querier) (intel.Freshness, int64, error) {
+	return scanFreshness(q.QueryRow(ctx, freshnessSQL))
+}
+
+const freshnessSQL = `SELECT r.id, r.computed_at, r.as_of, r.links_updated_at, r.options, ` + staleSQL + `
+	FROM network_state st JOIN network_runs r ON r.id = st.run_id`
+
+func scanFreshness(row pgx.Row) (intel.Freshness, int64, error) {
 	var f intel.Freshness
 	var run int64
 	var at time.Time
 	var asOf time.Time
 	var opts []byte
-	err := q.QueryRow(ctx, `SELECT r.id, r.computed_at, r.as_of, r.links_updated_at, r.options, `+staleSQL+`
-		FROM network_state st JOIN network_runs r ON r.id = st.run_id`).Scan(&run, &at, &asOf, &f.LinksUpdatedAt, &opts, &f.Stale)
+	err := row.Scan(&run, &at, &asOf, &f.LinksUpdatedAt, &opts, &f.Stale)
 	if err == pgx.ErrNoRows {
 		return intel.Freshness{Stale: true}, 0, nil
 	}
@@ -522,22 +528,7 @@ func (db *DB) NetworkGraph(ctx context.Context, pr intel.Principal, id string, s
 	return g, people, wrap(rows.Err(), "network")
 }
 
-// NodeNetworks lists the served networks a node belongs to.
-func (db *DB) NodeNetworks(ctx context.Context, node int64) (intel.Freshness, []intel.Network, error) {
-	tx, err := db.Pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return intel.Freshness{}, nil, wrap(err, "networks")
-	}
-	defer tx.Rollback(ctx) //nolint:errcheck // read-only
-	fr, run, err := db.networkFreshness(ctx, tx)
-	if err != nil || run == 0 {
-		return fr, []intel.Network{}, err
-	}
-	rows, err := tx.Query(ctx, `SELECT `+networkCols+` FROM network_members m JOIN networks n ON n.run_id = m.run_id AND n.id = m.network_id
-		WHERE m.run_id = $1 AND m.node_id = $2 ORDER BY n.kind, n.id`, run, node)
-	if err != nil {
-		return fr, nil, wrap(err, "networks")
-	}
-	ns, err := collect(rows, scanNetwork, "networks")
-	return fr, ns, err
-}
+// nodeNetworksSQL lists the served networks node $1 belongs to.
+const nodeNetworksSQL = `SELECT ` + networkCols + ` FROM network_state st
+	JOIN network_members m ON m.run_id = st.run_id JOIN networks n ON n.run_id = m.run_id AND n.id = m.network_id
+	WHERE m.node_id = $1 ORDER BY n.kind, n.id`

@@ -5,7 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/contextmap/contextmap/intel"
 	"github.com/contextmap/contextmap/intel/network"
+	"github.com/contextmap/contextmap/intel/postgres"
 	"github.com/contextmap/contextmap/intel/postgres/pgtest"
 )
 
@@ -190,4 +192,31 @@ func TestRefresherLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFresh(3)
+}
+
+// TestAssociationMapCap: a selection over the link cap is refused as too
+// large, without reading it; at the cap it is drawn.
+func TestAssociationMapCap(t *testing.T) {
+	db := pgtest.New(t)
+	ctx := context.Background()
+	if _, err := db.Pool.Exec(ctx, `
+		INSERT INTO people (id, kind, pseudonym) VALUES (1, 'young_person', 'YP-1'), (2, 'young_person', 'YP-2'),
+			(3, 'young_person', 'YP-3');
+		INSERT INTO places (id, name, kind, geom) VALUES (10, 'Park', 'park', ST_SetSRID(ST_MakePoint(-2.93, 54.89), 4326)),
+			(11, 'Shop', 'shop', ST_SetSRID(ST_MakePoint(-2.92, 54.89), 4326));
+		INSERT INTO links (kind, source_id, target_id, source_eval, intel_assessment, handling, source_agency,
+			first_seen, last_seen, review_date, recorded_by)
+		SELECT 'frequents', p, pl, '2', 'B', 'P', 'Police', '2024-01-01', '2024-01-01', '2099-01-01', 't'
+		FROM generate_series(1, 3) p, generate_series(10, 11) pl`); err != nil {
+		t.Fatal(err)
+	}
+	pr := intel.Principal{Role: intel.RoleAnalyst}
+	_, err := db.AssociationMap(ctx, pr, postgres.AssocFilter{MaxLinks: 5})
+	if intel.ErrorCode(err) != intel.ETOOLARGE {
+		t.Fatalf("6 links over a cap of 5: %v, want too large", err)
+	}
+	m, err := db.AssociationMap(ctx, pr, postgres.AssocFilter{MaxLinks: 6})
+	if err != nil || len(m.Edges) != 1 || m.Edges[0].People != 3 {
+		t.Fatalf("6 links at a cap of 6: %+v %v, want one edge of 3 people", m, err)
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/contextmap/contextmap/geo"
 	"github.com/contextmap/contextmap/intel"
 )
@@ -55,15 +57,11 @@ type profileLink struct {
 // back), as are small monthly event counts and the week-hour profile of
 // fewer events than the threshold.
 func (db *DB) PlaceProfile(ctx context.Context, pr intel.Principal, id int64, f ProfileFilter) (*intel.PlaceProfile, []int64, error) {
-	place, err := db.GetPlace(ctx, pr, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	rule := geo.Rule{Threshold: f.Threshold}
-	p := &intel.PlaceProfile{Place: place, AsOf: f.AsOf, From: f.From, To: f.To}
-	p.Exact = pr.PersonLevel() && pr.InScope(place.District)
-
-	rows, err := db.Pool.Query(ctx, `SELECT l.id, l.kind, l.source_id, n.type, coalesce(pe.kind, ''), coalesce(pe.pseudonym, ''),
+	// One round trip for everything that needs only the place's id.
+	to := f.To.Time.Add(24 * time.Hour)
+	b := &pgx.Batch{}
+	b.Queue(placeSQL(`SELECT `+placeCols+` FROM places pl WHERE pl.id = $1`, 2, 3), id, pr.PersonLevel(), pr.Scope())
+	b.Queue(`SELECT l.id, l.kind, l.source_id, n.type, coalesce(pe.kind, ''), coalesce(pe.pseudonym, ''),
 		pe.district, l.source_eval || l.intel_assessment || l.handling, l.confirmed, l.first_seen, l.last_seen,
 		l.review_date, l.review_date <= current_date,
 		(SELECT c.category FROM person_categories c WHERE c.person_id = pe.id AND c.valid_from <= $2
@@ -75,6 +73,22 @@ func (db *DB) PlaceProfile(ctx context.Context, pr intel.Principal, id int64, f 
 		     ELSE $4::boolean END
 		FROM links l JOIN nodes n ON n.id = l.source_id LEFT JOIN people pe ON pe.id = l.source_id
 		WHERE l.target_id = $1 ORDER BY l.id`, id, f.AsOf.Time, pr.SeesAdults(), pr.PersonLevel(), pr.Scope())
+	b.Queue(`SELECT kind, starts_at, ends_at FROM events
+		WHERE (place_id = $1 OR found_place_id = $1) AND starts_at < $3 AND ends_at >= $2 ORDER BY starts_at`, id, f.From.Time, to)
+	b.Queue(freshnessSQL)
+	b.Queue(nodeNetworksSQL, id)
+	br := db.Pool.SendBatch(ctx, b)
+	defer br.Close()
+
+	place, err := scanPlace(br.QueryRow())
+	if err != nil {
+		return nil, nil, wrap(err, "place")
+	}
+	rule := geo.Rule{Threshold: f.Threshold}
+	p := &intel.PlaceProfile{Place: place, AsOf: f.AsOf, From: f.From, To: f.To}
+	p.Exact = pr.PersonLevel() && pr.InScope(place.District)
+
+	rows, err := br.Query()
 	if err != nil {
 		return nil, nil, wrap(err, "place profile")
 	}
@@ -182,14 +196,25 @@ func (db *DB) PlaceProfile(ctx context.Context, pr intel.Principal, id int64, f 
 		}
 	}
 
-	if err := db.profileContexts(ctx, pr, p, f.Links, sortedKeys(young), congregating); err != nil {
+	if err := profileEvents(br, p, f, rule); err != nil {
 		return nil, nil, err
 	}
-	if err := db.profileEvents(ctx, p, id, f, rule); err != nil {
-		return nil, nil, err
-	}
-	fr, nets, err := db.NodeNetworks(ctx, id)
+	fr, _, err := scanFreshness(br.QueryRow())
 	if err != nil {
+		return nil, nil, err
+	}
+	nrows, err := br.Query()
+	if err != nil {
+		return nil, nil, wrap(err, "place profile")
+	}
+	nets, err := collect(nrows, scanNetwork, "place profile")
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := br.Close(); err != nil {
+		return nil, nil, wrap(err, "place profile")
+	}
+	if err := db.profileContexts(ctx, pr, p, f.Links, sortedKeys(young), congregating); err != nil {
 		return nil, nil, err
 	}
 	p.Networks = intel.ProfileNetworks{ComputedAt: fr.ComputedAt, Stale: fr.Stale, Items: []intel.Network{}}
@@ -348,12 +373,11 @@ func (db *DB) profileContexts(ctx context.Context, pr intel.Principal, p *intel.
 }
 
 // profileEvents counts the events at the place (or found there) in the
-// window, by month and kind, and spreads them over the week's hours.
-func (db *DB) profileEvents(ctx context.Context, p *intel.PlaceProfile, id int64, f ProfileFilter, rule geo.Rule) error {
+// window, by month and kind, and spreads them over the week's hours; the
+// events are the batch's next result.
+func profileEvents(br pgx.BatchResults, p *intel.PlaceProfile, f ProfileFilter, rule geo.Rule) error {
 	from := f.From.Time
-	to := f.To.Time.Add(24 * time.Hour)
-	rows, err := db.Pool.Query(ctx, `SELECT kind, starts_at, ends_at FROM events
-		WHERE (place_id = $1 OR found_place_id = $1) AND starts_at < $3 AND ends_at >= $2 ORDER BY starts_at`, id, from, to)
+	rows, err := br.Query()
 	if err != nil {
 		return wrap(err, "place profile")
 	}

@@ -8,8 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/contextmap/contextmap/intel/demo"
-	"github.com/contextmap/contextmap/intel/postgres"
+	"github.com/contextmap/contextmap/intel"
 )
 
 // TestConnectionKilledMidTransaction kills (pg_terminate_backend) the
@@ -72,54 +71,47 @@ func TestConnectionKilledMidTransaction(t *testing.T) {
 	}
 }
 
-// TestBulkLoadKilled kills the bulk load's connection mid-transaction: it
-// fails, leaves nothing, and succeeds when run again.
+// TestBulkLoadKilled kills the bulk import's connection mid-transaction:
+// it fails, leaves nothing, and succeeds when run again.
 func TestBulkLoadKilled(t *testing.T) {
 	ctx := context.Background()
 	cl := privateCluster(t)
-	appURL, adminURL := newDatabase(t, cl)
-	db, err := postgres.Open(ctx, appURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	db.RefKey, db.AuditKey = []byte("resilience-ref"), []byte("resilience-audit")
-	if err := db.Migrate(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
+	db, adminURL := bulkDB(t)
 	done := make(chan error, 1)
 	go func() {
-		_, err := demo.Load(ctx, db, demo.DefaultSeed, nil)
+		_, err := bulkImport(ctx, db)
 		done <- err
 	}()
 	dbName := adminURL[strings.LastIndex(adminURL, "/")+1 : strings.Index(adminURL, "?")]
 	// Its advisory lock is held for the whole transaction; the kill lands
-	// once it has written a first table (places, then the rest).
+	// once the import has moved past taking it.
 	pid := waitForBackend(t, cl.AdminURL, `SELECT l.pid FROM pg_locks l JOIN pg_database d ON d.oid = l.database
 		JOIN pg_stat_activity a ON a.pid = l.pid
 		WHERE l.locktype = 'advisory' AND l.granted AND d.datname = $1 AND a.query NOT LIKE '%pg_advisory_xact_lock%'`, dbName)
 	if err := adminExec(ctx, cl.AdminURL, `SELECT pg_terminate_backend(`+itoa(pid)+`)`); err != nil {
 		t.Fatal(err)
 	}
+	var err error
 	select {
 	case err = <-done:
 	case <-time.After(time.Minute):
-		t.Fatal("the bulk load did not end when its connection was killed")
+		t.Fatal("the bulk import did not end when its connection was killed")
 	}
 	if err == nil {
-		t.Fatal("the bulk load succeeded although its connection was killed")
+		t.Fatal("the bulk import succeeded although its connection was killed")
 	}
-	t.Logf("the bulk load failed: %v", err)
-	if n := count(t, adminURL, `SELECT (SELECT count(*) FROM people) + (SELECT count(*) FROM places)
-		+ (SELECT count(*) FROM events) + (SELECT count(*) FROM links) + (SELECT count(*) FROM settings WHERE key = 'demo_seed')`); n != 0 {
-		t.Fatalf("the killed bulk load left %d rows", n)
+	if code := intel.ErrorCode(err); code != intel.EUNAVAILABLE {
+		t.Errorf("the killed import failed with %s (%v), want %s (503: retry)", code, err, intel.EUNAVAILABLE)
 	}
-	sum, err := demo.Load(ctx, db, demo.DefaultSeed, nil)
-	if err != nil {
+	t.Logf("the bulk import failed: %v", err)
+	if imported(t, adminURL) {
+		t.Fatal("the killed bulk import is all there")
+	}
+	if _, err := bulkImport(ctx, db); err != nil {
 		t.Fatalf("re-run: %v", err)
 	}
-	if sum.People == 0 || sum.Events == 0 || sum.AlreadyLoaded {
-		t.Errorf("re-run loaded %+v", sum)
+	if !imported(t, adminURL) {
+		t.Error("the re-run import left nothing")
 	}
 }
 

@@ -8,9 +8,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/contextmap/contextmap/intel/demo"
-	"github.com/contextmap/contextmap/intel/postgres"
 )
 
 // TestDatabaseOutage stops PostgreSQL under load and a bulk load, then
@@ -18,9 +15,9 @@ import (
 // transactions roll back) and as a crash (-m immediate: backends die
 // without a word, the restart runs crash recovery).
 //
-// The bulk load is the demo loader (contextmap demo): one transaction that
-// writes some 10,000 rows with COPY and INSERT ... SELECT, as the importer
-// does. TODO(import): add the importer itself once it is on main.
+// The bulk load is an import of a synthetic file of some 11,000 records in
+// one batch, as `contextmap import` runs it (store level, no request
+// timeout).
 func TestDatabaseOutage(t *testing.T) {
 	for _, mode := range []string{"fast", "immediate"} {
 		t.Run(mode, func(t *testing.T) { testOutage(t, mode) })
@@ -31,16 +28,7 @@ func testOutage(t *testing.T, mode string) {
 	ctx := context.Background()
 	cl := privateCluster(t)
 	s := newService(t, cl)
-	bulkURL, bulkAdmin := newDatabase(t, cl)
-	bulk, err := postgres.Open(ctx, bulkURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bulk.Close()
-	bulk.RefKey, bulk.AuditKey = []byte("resilience-ref"), []byte("resilience-audit")
-	if err := bulk.Migrate(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
+	bulk, bulkAdmin := bulkDB(t)
 
 	for _, r := range []result{s.ready(), s.create("before"), s.list(), s.me()} {
 		if r.err != nil || r.status/100 != 2 {
@@ -87,11 +75,11 @@ func testOutage(t *testing.T, mode string) {
 
 	loadDone := make(chan error, 1)
 	go func() {
-		_, err := demo.Load(ctx, bulk, demo.DefaultSeed, nil)
+		_, err := bulkImport(ctx, bulk)
 		loadDone <- err
 	}()
-	// The loader holds its advisory lock for the whole of its transaction:
-	// once it is granted, the loader is writing.
+	// The importer holds an advisory lock for the whole of its
+	// transaction: once it is granted, the import is writing.
 	bulkName := bulkAdmin[strings.LastIndex(bulkAdmin, "/")+1 : strings.Index(bulkAdmin, "?")]
 	waitForBackend(t, cl.AdminURL, `SELECT l.pid FROM pg_locks l JOIN pg_database d ON d.oid = l.database
 		WHERE l.locktype = 'advisory' AND l.granted AND d.datname = $1`, bulkName)
@@ -153,33 +141,18 @@ func testOutage(t *testing.T, mode string) {
 	}
 
 	// The bulk load completed or left nothing; if nothing, a re-run works.
-	checkBulk := func() (loaded bool) {
-		t.Helper()
-		marker := count(t, bulkAdmin, `SELECT count(*) FROM settings WHERE key = 'demo_seed'`)
-		rows := count(t, bulkAdmin, `SELECT (SELECT count(*) FROM people) + (SELECT count(*) FROM places)
-			+ (SELECT count(*) FROM events) + (SELECT count(*) FROM links) + (SELECT count(*) FROM peer_groups)
-			+ (SELECT count(*) FROM online_spaces) + (SELECT count(*) FROM person_statuses)`)
-		switch {
-		case marker == 1 && rows > 0:
-			return true
-		case marker == 0 && rows == 0:
-			return false
-		}
-		t.Fatalf("the bulk load is half-written: marker %d, %d rows", marker, rows)
-		return false
-	}
-	if checkBulk() {
-		t.Logf("the bulk load committed before the stop (it returned %v)", loadErr)
+	if imported(t, bulkAdmin) {
+		t.Logf("the bulk import committed before the stop (it returned %v)", loadErr)
 	} else {
-		t.Logf("the bulk load was cut off and left nothing: %v", loadErr)
+		t.Logf("the bulk import was cut off and left nothing: %v", loadErr)
 		if loadErr == nil {
-			t.Error("the bulk load reported success but left nothing")
+			t.Error("the bulk import reported success but left nothing")
 		}
-		if _, err := demo.Load(ctx, bulk, demo.DefaultSeed, nil); err != nil {
-			t.Fatalf("re-running the bulk load after recovery: %v", err)
+		if _, err := bulkImport(ctx, bulk); err != nil {
+			t.Fatalf("re-running the bulk import after recovery: %v", err)
 		}
-		if !checkBulk() {
-			t.Error("the re-run bulk load left nothing")
+		if !imported(t, bulkAdmin) {
+			t.Error("the re-run bulk import left nothing")
 		}
 	}
 }

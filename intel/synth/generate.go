@@ -168,7 +168,7 @@ type Link struct {
 }
 
 // Event is something that happened at a place (Place > 0) or a bare point,
-// over the window [Start, End]. People are the persons' N (young people,
+// over the window [Start, End]. Events come in order of Start. People are the persons' N (young people,
 // and now and then an adult of concern); crime events (police.uk context)
 // have none.
 type Event struct {
@@ -614,8 +614,24 @@ func (g *gen) events() error {
 		office[h] = 1
 	}
 	officeHours := newAlias(office)
+	// Kinds and start times first, then events in order of start time, as
+	// a system fills up over the years (and as a heap table then lies).
+	type slot struct {
+		start time.Time
+		kind  int
+	}
+	slots := make([]slot, g.opt.Events)
+	for i := range slots {
+		k := kinds.pick(g.rng)
+		if eventKinds[k] == "return_home_interview" {
+			slots[i] = slot{g.when(officeHours), k}
+		} else {
+			slots[i] = slot{g.when(hours), k}
+		}
+	}
+	slices.SortStableFunc(slots, func(a, b slot) int { return a.start.Compare(b.start) })
 	for n := 1; n <= g.opt.Events; n++ {
-		kind := eventKinds[kinds.pick(g.rng)]
+		kind := eventKinds[slots[n-1].kind]
 		var t *town
 		if kind == "crime" {
 			t = g.towns[all.pick(g.rng)]
@@ -624,11 +640,7 @@ func (g *gen) events() error {
 		}
 		e := &Event{N: n, Kind: kind, Severity: 1 + sev.pick(g.rng), Grade: g.grade(src, asm),
 			Confirmed: g.rng.IntN(5) < 2, SourceAgency: agencies[ag.pick(g.rng)], ReviewDate: g.review()}
-		if kind == "return_home_interview" {
-			e.Start = g.when(officeHours)
-		} else {
-			e.Start = g.when(hours)
-		}
+		e.Start = slots[n-1].start
 		e.End = e.Start.Add(g.window(kind))
 		// Most events happen at a known place (a missing episode often
 		// starts at a children's home); the rest at a bare point near one.

@@ -68,6 +68,7 @@ func TestRecords(t *testing.T) {
 	last := 0
 	kinds := map[string]int{}
 	young := map[int]bool{}
+	var lastStart time.Time
 	start, end := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, r := range recs {
 		k := slices.Index(order, r.Type)
@@ -86,6 +87,10 @@ func TestRecords(t *testing.T) {
 			if _, err := intel.ParseGrade(e.Grade); err != nil {
 				t.Fatalf("event %d: %v", e.N, err)
 			}
+			if e.Start.Before(lastStart) {
+				t.Fatalf("event %d starts before the one emitted before it", e.N)
+			}
+			lastStart = e.Start
 			if e.End.Before(e.Start) || e.Start.Before(start) || !e.Start.Before(end) {
 				t.Fatalf("event %d: window %s..%s", e.N, e.Start, e.End)
 			}
