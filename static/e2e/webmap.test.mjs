@@ -377,6 +377,21 @@ test('a failed request says what failed and offers to try again', async () => {
   await context.close();
 });
 
+test('a date range the wrong way round is refused before asking the service', async () => {
+  const { context, page, seen } = await open(browser, { session: { token: TOKENS.analyst, purpose: 'Automated browser test' } });
+  await page.goto(`${BASE}/`);
+  await ready(page);
+  let asked = 0;
+  page.on('request', (r) => { if (new URL(r.url()).pathname.startsWith('/api/v1/maps/')) asked++; });
+  await page.fill('#f-from', '2022-05-01');
+  await page.dispatchEvent('#f-from', 'change');
+  assert.equal(await page.locator('#f-from').evaluate((i) => i.validationMessage), '"From" must be on or before "To".');
+  await page.waitForTimeout(500);
+  assert.equal(asked, 0);
+  clean(seen);
+  await context.close();
+});
+
 test('first view: timing with the demo data (reported, not a threshold)', async () => {
   const runs = [];
   for (let i = 0; i < 3; i++) {
