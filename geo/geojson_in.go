@@ -97,6 +97,9 @@ func polygon(rings [][][]*float64) ([][][2]float64, error) {
 	}
 	out := make([][][2]float64, len(rings))
 	for i, r := range rings {
+		if len(r) == 0 {
+			return nil, fmt.Errorf("ring %d is empty", i)
+		}
 		if len(r) < 4 {
 			return nil, fmt.Errorf("ring %d has %d positions: a ring needs at least 4", i, len(r))
 		}

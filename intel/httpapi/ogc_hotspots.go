@@ -26,14 +26,15 @@ var cellFields = []intel.Field{
 // hotspotCellsCollection is GET /api/v1/maps/hotspots with its defaults
 // (counts of events on 250 m hexagons over the area, every kind of event
 // but police.uk crime) as a collection: datetime sets the window (default
-// the year to the end of today, UTC, so pages read on one day agree), and
+// the most recent year of data: the year to the end of today, UTC, or to
+// the last event's day when the data stop earlier), and
 // disclosure control is the hotspot map's own, by the caller's role.
 func (s *Server) hotspotCellsCollection() collection {
 	return memCollection{
 		m: collectionMeta{ID: "hotspot_cells", Title: "Hotspot cells",
 			Description: "Counts of events and of distinct young people on 250 m hexagons (width across flats) over the area, " +
-				"the defaults of /api/v1/maps/hotspots: every kind of event but police.uk crime, the year to today unless " +
-				"datetime gives the window. Cells with fewer young people than the disclosure threshold show no figures for " +
+				"the defaults of /api/v1/maps/hotspots: every kind of event but police.uk crime, the most recent year of data " +
+				"(to today, or to the last event when the data stop earlier) unless datetime gives the window. Cells with fewer young people than the disclosure threshold show no figures for " +
 				"callers who may see them only as aggregates. Use /api/v1/maps/hotspots for Gi* and KDE.",
 			Fields: cellFields, Temporal: true, StringIDs: true,
 			Access: "every role but admin (disclosure control for aggregate-only roles)"},
@@ -66,6 +67,16 @@ func (s *Server) hotspotCells(ctx context.Context, pr intel.Principal, q intel.F
 	case q.To != nil:
 		f.From, f.To = q.To.AddDate(-1, 0, 0), *q.To
 	default:
+		// The most recent year of data: the year to today, or, when the
+		// data stop earlier (historic or demo data), the year to the last
+		// event, so a GIS client opening the collection sees cells.
+		last, err := s.DB.LatestEventDay(ctx, today)
+		if err != nil {
+			return nil, err
+		}
+		if last != nil && last.Before(today) {
+			f.To = last.Add(24*time.Hour - time.Nanosecond)
+		}
 		f.From = f.To.AddDate(-1, 0, 0)
 	}
 	f.Kinds = slices.DeleteFunc(slices.Clone(intel.EventKinds), func(k string) bool { return k == "crime" })

@@ -290,3 +290,15 @@ func (db *DB) hotspotPart(ctx context.Context, pr intel.Principal, f *HotspotFil
 		return wrap(rows.Err(), "hotspot events")
 	})
 }
+
+// LatestEventDay is the UTC day of the latest event starting on or before
+// notAfter (nil when there is none).
+func (db *DB) LatestEventDay(ctx context.Context, notAfter time.Time) (*time.Time, error) {
+	var t *time.Time
+	err := db.Pool.QueryRow(ctx, `SELECT date_trunc('day', max(starts_at) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+		FROM events WHERE starts_at < $1::timestamptz + interval '1 day'`, notAfter).Scan(&t)
+	if err != nil {
+		return nil, wrap(err, "events")
+	}
+	return t, nil
+}
