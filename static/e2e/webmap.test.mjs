@@ -37,6 +37,21 @@ test('a wrong token is refused in plain words', async () => {
   await context.close();
 });
 
+test('a token in the tab that no longer works leads back to sign-in, and a new one works', async () => {
+  const { context, page, seen } = await open(browser, { session: { token: 'cm_revoked-or-expired', purpose: 'Automated browser test' } });
+  await page.goto(`${BASE}/`);
+  await page.locator('#signin-error').filter({ hasText: /not accepted/ }).waitFor();
+  await page.fill('#signin-token', TOKENS.analyst);
+  await page.fill('#signin-purpose', 'Automated browser test');
+  await page.click('#signin-submit');
+  await ready(page);
+  assert.equal(await page.locator('#who-role').textContent(), 'analyst');
+  assert.ok(await cells(page) > 10, 'the map is drawn with the new token');
+  assert.equal(await page.locator('path.district').count(), 6);
+  clean(seen);
+  await context.close();
+});
+
 test('a person-level role must state a purpose, sent as X-Purpose on every request', async () => {
   const { context, page, seen } = await open(browser);
   await page.goto(`${BASE}/`);
