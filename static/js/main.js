@@ -3,7 +3,7 @@
 // adapter from the API's JSON.
 
 import { Api } from './api.js';
-import { $, h, words } from './dom.js';
+import { $, h } from './dom.js';
 import { showActivity, setIdleText, report, initTabs } from './ui.js';
 import { signIn, signOut, askPurpose, article } from './signin.js';
 import { createMap, fetchBasemap, drawBasemap, bindToggle, fitDistrict } from './mapview.js';
@@ -188,4 +188,3 @@ start().catch((e) => {
   $('alerts').append(h('div', { class: 'alert' }, h('p', {}, `The map could not start: ${e.message}`)));
 });
 
-export { words };
