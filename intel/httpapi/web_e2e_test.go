@@ -45,23 +45,13 @@ func TestWebMap(t *testing.T) {
 		t.Fatal(err)
 	}
 	e2e := filepath.Join(root, "static", "e2e")
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatal("node is not installed: the web map's browser tests need Node.js 20 or later (then run `make deps-test`)")
-	}
 	browser := os.Getenv("CONTEXTMAP_CHROMIUM")
 	if browser == "" {
 		browser = chromiumPath
 	}
-	if _, err := os.Stat(browser); err != nil {
-		t.Fatalf("chromium is not installed at %s: run `make deps-test` (apt-get install chromium)", browser)
-	}
-	if _, err := os.Stat(filepath.Join(e2e, "node_modules", "playwright-core", "package.json")); err != nil {
-		t.Fatal("playwright-core is not installed: run `make deps-test` (npm ci --prefix static/e2e)")
-	}
-	tests, err := filepath.Glob(filepath.Join(e2e, "*.test.mjs"))
-	if err != nil || len(tests) == 0 {
-		t.Fatalf("no browser tests found in %s", e2e)
+	node, tests, err := webMapPrereqs(e2e, browser)
+	if err != nil {
+		t.Fatal(err)
 	}
 
 	db := demotest.New(t)
@@ -152,6 +142,39 @@ func TestWebMap(t *testing.T) {
 		t.Fatalf("browser tests failed (%v); screenshots in %s; last lines:\n%s", err, shots, strings.Join(tail, "\n"))
 	}
 	t.Logf("web map browser tests passed; screenshots in %s", shots)
+}
+
+// webMapPrereqs finds node, the browser, playwright-core and the test files,
+// or says what to install.
+func webMapPrereqs(e2e, browser string) (node string, tests []string, err error) {
+	node, err = exec.LookPath("node")
+	if err != nil {
+		return "", nil, fmt.Errorf("node is not installed: the web map's browser tests need Node.js 20 or later (then run `make deps-test`)")
+	}
+	if _, err := os.Stat(browser); err != nil {
+		return "", nil, fmt.Errorf("chromium is not installed at %s: run `make deps-test` (apt-get install chromium)", browser)
+	}
+	if _, err := os.Stat(filepath.Join(e2e, "node_modules", "playwright-core", "package.json")); err != nil {
+		return "", nil, fmt.Errorf("playwright-core is not installed: run `make deps-test` (npm ci --prefix static/e2e)")
+	}
+	tests, err = filepath.Glob(filepath.Join(e2e, "*.test.mjs"))
+	if err != nil || len(tests) == 0 {
+		return "", nil, fmt.Errorf("no browser tests found in %s", e2e)
+	}
+	return node, tests, nil
+}
+
+// Without a browser or playwright-core the browser tests fail with what to
+// install; they are never skipped.
+func TestWebMapPrereqsMissing(t *testing.T) {
+	e2e, _ := filepath.Abs("../../static/e2e")
+	if _, _, err := webMapPrereqs(e2e, "/nonexistent/chromium"); err == nil || !strings.Contains(err.Error(), "make deps-test") {
+		t.Errorf("no browser: %v", err)
+	}
+	empty := t.TempDir()
+	if _, _, err := webMapPrereqs(empty, os.Args[0]); err == nil || !strings.Contains(err.Error(), "playwright-core is not installed") {
+		t.Errorf("no playwright-core: %v", err)
+	}
 }
 
 const fakeClientID = "contextmap-web-test"

@@ -37,6 +37,21 @@ test('a wrong token is refused in plain words', async () => {
   await context.close();
 });
 
+test('a token in the tab that no longer works leads back to sign-in, and a new one works', async () => {
+  const { context, page, seen } = await open(browser, { session: { token: 'cm_revoked-or-expired', purpose: 'Automated browser test' } });
+  await page.goto(`${BASE}/`);
+  await page.locator('#signin-error').filter({ hasText: /not accepted/ }).waitFor();
+  await page.fill('#signin-token', TOKENS.analyst);
+  await page.fill('#signin-purpose', 'Automated browser test');
+  await page.click('#signin-submit');
+  await ready(page);
+  assert.equal(await page.locator('#who-role').textContent(), 'analyst');
+  assert.ok(await cells(page) > 10, 'the map is drawn with the new token');
+  assert.equal(await page.locator('path.district').count(), 6);
+  clean(seen);
+  await context.close();
+});
+
 test('a person-level role must state a purpose, sent as X-Purpose on every request', async () => {
   const { context, page, seen } = await open(browser);
   await page.goto(`${BASE}/`);
@@ -98,7 +113,7 @@ test('sign in with the organisation (OpenID Connect, code flow with PKCE)', asyn
   await context.close();
 });
 
-test('the basemap is drawn from the service with its attribution', async () => {
+test('the basemap is drawn from the service with its attribution; all places, each with its profile', async () => {
   const { context, page, seen } = await open(browser, { session: { token: TOKENS.admin } });
   await page.goto(`${BASE}/`);
   await ready(page);
@@ -107,6 +122,28 @@ test('the basemap is drawn from the service with its attribution', async () => {
   const attr = await page.locator('.leaflet-control-attribution').textContent();
   assert.match(attr, /Crown copyright/);
   assert.match(attr, /OpenStreetMap contributors/);
+
+  // All places, as dots; any one opens its profile.
+  const places = waitForApi(page, '/api/v1/places');
+  await page.check('#b-places');
+  assert.equal((await places).status(), 200);
+  await page.locator('path.any-place').first().waitFor();
+  assert.ok(await page.locator('path.any-place').count() > 400, 'the demo\'s places drawn');
+  assert.ok(await page.locator('path.any-place.place-generalised').count() > 0, 'sensitive places generalised for an admin');
+  const target = await page.evaluate(() => {
+    for (const p of document.querySelectorAll('path.any-place')) {
+      const r = p.getBoundingClientRect();
+      const x = r.x + r.width / 2;
+      const y = r.y + r.height / 2;
+      if (x > 300 && y > 60 && document.elementFromPoint(x, y) === p) return { x, y, id: p.dataset.placeId };
+    }
+    return null;
+  });
+  assert.ok(target);
+  const profile = waitForApi(page, `/api/v1/places/${target.id}/profile`);
+  await page.mouse.click(target.x, target.y);
+  assert.equal((await profile).status(), 200);
+  await page.locator('#place-title').waitFor();
   clean(seen);
   await context.close();
 });
@@ -157,6 +194,21 @@ test('moving the time slider asks for that month and redraws the map', async () 
   await page.waitForFunction(() => !document.body.hasAttribute('aria-busy'));
   const afterMonth = await page.locator('.leaflet-cells-pane path.cell').evaluateAll((ps) => ps.map((p) => p.getAttribute('d') + p.getAttribute('fill')).join('|'));
   assert.notEqual(afterMonth, before, `the map changed for ${label} (${q.get('from')}..${q.get('to')})`);
+
+  // Play steps on month by month, each after the last month's data came.
+  const months = [];
+  const watch = (r) => {
+    const u = new URL(r.url());
+    if (u.pathname === '/api/v1/maps/hotspots') months.push(u.searchParams.get('from'));
+  };
+  page.on('request', watch);
+  await page.click('#f-play');
+  assert.equal(await page.locator('#f-play').getAttribute('aria-pressed'), 'true');
+  await page.waitForFunction(() => document.getElementById('f-month').value >= 16, null, { timeout: 30000 });
+  await page.click('#f-play'); // pause
+  assert.equal(await page.locator('#f-play').textContent(), 'Play');
+  page.off('request', watch);
+  assert.ok(months.length >= 2 && months[0] < months[1], `months asked for while playing: ${months}`);
   clean(seen);
   await context.close();
 });
@@ -340,15 +392,40 @@ test('a failed request says what failed and offers to try again', async () => {
   await context.close();
 });
 
+test('a date range the wrong way round is refused before asking the service', async () => {
+  const { context, page, seen } = await open(browser, { session: { token: TOKENS.analyst, purpose: 'Automated browser test' } });
+  await page.goto(`${BASE}/`);
+  await ready(page);
+  let asked = 0;
+  page.on('request', (r) => { if (new URL(r.url()).pathname.startsWith('/api/v1/maps/')) asked++; });
+  await page.fill('#f-from', '2022-05-01');
+  await page.dispatchEvent('#f-from', 'change');
+  assert.equal(await page.locator('#f-from').evaluate((i) => i.validationMessage), '"From" must be on or before "To".');
+  await page.waitForTimeout(500);
+  assert.equal(asked, 0);
+  clean(seen);
+  await context.close();
+});
+
 test('first view: timing with the demo data (reported, not a threshold)', async () => {
   const runs = [];
   for (let i = 0; i < 3; i++) {
     // A fresh context each time: an empty cache, as on a first visit of the
     // day; the token is already in the tab's session (as after sign-in).
     const { context, page, seen } = await open(browser, { session: { token: TOKENS.analyst, purpose: 'Automated browser test' } });
+    // CPU time as well as wall time: on a busy machine the wall time is
+    // mostly waiting for a core.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
     await page.goto(`${BASE}/`);
     await ready(page);
-    runs.push(await page.evaluate(() => {
+    const cpu = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+    runs.push(await page.evaluate((c) => ({
+      main_thread_cpu_ms: Math.round(c.ThreadTime * 1000),
+      renderer_cpu_ms: Math.round(c.ProcessTime * 1000),
+      script_ms: Math.round(c.ScriptDuration * 1000),
+    }), cpu));
+    Object.assign(runs[runs.length - 1], await page.evaluate(() => {
       const nav = performance.getEntriesByType('navigation')[0];
       const res = performance.getEntriesByType('resource');
       return {

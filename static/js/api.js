@@ -19,7 +19,6 @@ export class Api {
     this.inflight = new Map(); // key -> {controller, label, started}
     this.onActivity = onActivity || (() => {});
     this.onUnauthorised = () => {};
-    this.lastTimings = [];
   }
 
   // get fetches path (with params, dropping empty ones) as JSON. A second
@@ -57,7 +56,6 @@ export class Api {
       if (text) {
         try { body = JSON.parse(text); } catch { body = null; }
       }
-      this.lastTimings.push({ label, ms: performance.now() - entry.started, status: res.status });
       if (!res.ok) throw this.explain(res.status, body, label);
       return body;
     } finally {

@@ -53,6 +53,17 @@ export class Filters {
     }
     for (const id of ['f-from', 'f-to']) {
       $(id).addEventListener('change', () => {
+        // A range the wrong way round is refused here, in words, before
+        // anything is asked of the service.
+        const from = $('f-from');
+        const to = $('f-to');
+        from.setCustomValidity('');
+        to.setCustomValidity('');
+        if (from.value && to.value && from.value > to.value) {
+          $(id).setCustomValidity('"From" must be on or before "To".');
+          $(id).reportValidity();
+          return;
+        }
         this.month = null;
         this.buildMonths();
         this.emit();

@@ -3,7 +3,7 @@
 // adapter from the API's JSON.
 
 import { Api } from './api.js';
-import { $, h, words } from './dom.js';
+import { $, h } from './dom.js';
 import { showActivity, setIdleText, report, initTabs } from './ui.js';
 import { signIn, signOut, askPurpose, article } from './signin.js';
 import { createMap, fetchBasemap, drawBasemap, bindToggle, fitDistrict } from './mapview.js';
@@ -13,13 +13,31 @@ import { AssociationLayer, linkParams } from './associations.js';
 import { showPlace } from './place.js';
 import { showNetwork } from './network.js';
 import { showTime, showPicture } from './picture.js';
+import { PlacesLayer } from './places.js';
 
 // Started at once, before sign-in: none of these need a token.
 const configP = fetch('config.json').then((r) => r.json()).catch(() => ({}));
 const basemapP = fetchBasemap();
 
+// The first view's requests that need only the token: with a token already
+// in the tab they go out while /me is being checked, not after.
+function firstRequests(api) {
+  const quiet = (p) => p.catch(() => null); // a bad token: asked again, with errors shown, after sign-in
+  return {
+    districts: quiet(api.get('/api/v1/districts', { geometry: true }, { key: 'districts', label: 'district boundaries' })),
+    range: quiet(dataRange(api)),
+  };
+}
+
 async function start() {
   const api = new Api({ onActivity: showActivity });
+  let early = null;
+  const earlyToken = sessionStorage.getItem('contextmap.token');
+  if (earlyToken) {
+    api.token = earlyToken;
+    api.purpose = sessionStorage.getItem('contextmap.purpose') || '';
+    early = firstRequests(api);
+  }
   const config = await configP;
   const me = await signIn(api, config);
   performance.mark('cm-signed-in');
@@ -34,14 +52,18 @@ async function start() {
   // Alerts come and go above the map: keep Leaflet's idea of its size true.
   new ResizeObserver(() => map.invalidateSize({ pan: false })).observe($('map'));
   const legend = new Legend($('legend'));
-  const rangeP = dataRange(api);
-  const districts = (await report('districts', () => api.get('/api/v1/districts', { geometry: true }, { label: 'district boundaries' })))?.items || [];
+  // No token in the tab, or it was refused and another given: ask now.
+  if (!early || api.token !== earlyToken) early = firstRequests(api);
+  const rangeP = early.range.then((r) => r || dataRange(api));
+  let dj = await early.districts;
+  if (!dj) dj = await report('districts', () => api.get('/api/v1/districts', { geometry: true }, { key: 'districts', label: 'district boundaries' }));
+  const districts = (dj && dj.items) || [];
   performance.mark('cm-districts');
   const districtName = (code) => (districts.find((d) => d.code === code) || {}).name || code;
   const filters = new Filters();
   filters.init(districts);
   let baseLayers = null;
-  const basemap = report('basemap', async () => drawBasemap(map, districts, await basemapP, config)).then((layers) => {
+  const drawBase = () => report('basemap', async () => drawBasemap(map, districts, await basemapP, config)).then((layers) => {
     performance.mark('cm-basemap');
     if (!layers) return;
     baseLayers = layers;
@@ -72,6 +94,10 @@ async function start() {
     },
   });
   document.addEventListener('openplace', (e) => openPlace(e.detail.id, e.detail.name));
+  const allPlaces = new PlacesLayer(map, api, { onPlace: openPlace });
+  const showPlaces = () => ($('b-places').checked ? report('places', () => allPlaces.show(filters.get().district)) : allPlaces.hide());
+  $('b-places').addEventListener('change', showPlaces);
+  $('f-district').addEventListener('change', showPlaces);
 
   const visiblePane = () => document.querySelector('[role=tab][aria-selected=true]').id;
   const refreshPane = (f) => {
@@ -103,9 +129,12 @@ async function start() {
 
   // The data's extent sets the slider's months; the trend knows it. Without
   // it, the last three years.
+  // The first hotspot map is asked for before the basemap is drawn, so the
+  // request and the drawing overlap.
   const range = await rangeP;
   filters.setRange(range.from, range.to);
-  await Promise.all([basemap, filters.emit()]);
+  const firstView = filters.emit();
+  await Promise.all([drawBase(), firstView]);
   performance.mark('cm-ready');
   document.body.dataset.ready = 'true'; // the browser tests wait for this
 }
@@ -159,4 +188,3 @@ start().catch((e) => {
   $('alerts').append(h('div', { class: 'alert' }, h('p', {}, `The map could not start: ${e.message}`)));
 });
 
-export { words };

@@ -2,7 +2,7 @@
 // selection, the Current Picture table and the trend. adaptX() functions
 // are the only code that knows the reports' JSON.
 
-import { h, fmt, words } from './dom.js';
+import { h, words } from './dom.js';
 import { heatmap, lineChart, table, anyValue } from './charts.js';
 import { pane } from './ui.js';
 import { params } from './filters.js';
@@ -111,4 +111,3 @@ function cellValue(v) {
   return v;
 }
 
-export { fmt, words };
