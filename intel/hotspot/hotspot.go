@@ -93,6 +93,10 @@ type Spec struct {
 	// Bandwidth is the KDE bandwidth in metres; 0 means the mean distance
 	// to the geo.DefaultKNN-th nearest other event.
 	Bandwidth float64
+	// MaxBandwidthCells, if positive, refuses a KDE whose bandwidth
+	// (given or default) exceeds this many cells, before computing it: its
+	// cost grows with the square of the ratio.
+	MaxBandwidthCells float64
 	// Rule is the disclosure rule for controlled cells and totals.
 	Rule geo.Rule
 	// AggregatesOnly: the caller sees no event in full (partner), so
@@ -433,6 +437,13 @@ type Result struct {
 	Note      string
 }
 
+// BandwidthError is a KDE bandwidth too large for the cell size.
+type BandwidthError struct{ Bandwidth, Max float64 }
+
+func (e *BandwidthError) Error() string {
+	return fmt.Sprintf("hotspot: bandwidth %.0f m is more than %.0f m", e.Bandwidth, e.Max)
+}
+
 // controlled reports whether disclosure control applies: to every map of
 // an aggregate-only caller, and to any map with a cell in the area holding
 // an event the caller may not see in full.
@@ -595,6 +606,9 @@ func (m *Map) kde(res *Result, cells []Cell) ([]Cell, error) {
 		h, res.K = kh, geo.DefaultKNN
 	}
 	res.Bandwidth = h
+	if s.MaxBandwidthCells > 0 && h > s.MaxBandwidthCells*s.Cell {
+		return nil, &BandwidthError{Bandwidth: h, Max: s.MaxBandwidthCells * s.Cell}
+	}
 	if len(pts) == 0 {
 		return nil, nil
 	}

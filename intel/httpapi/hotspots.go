@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -219,6 +220,7 @@ func (s *Server) parseSelection(c *fiber.Ctx, fromName, toName string) (*selecti
 	pad := sp.Cell + generalisePad
 	f.Rect = [4]float64{rect[0] - pad, rect[1] - pad, rect[2] + pad, rect[3] + pad}
 	sp.AggregatesOnly = sel.pr.AggregatesOnly()
+	sp.MaxBandwidthCells = maxBandwidthCells
 	sp.People = !sel.crime
 	sp.RefTime = f.To
 	return sel, nil
@@ -356,11 +358,7 @@ func (s *Server) hotspots(c *fiber.Ctx) error {
 	read := time.Now()
 	res, err := m.Result()
 	if err != nil {
-		return err
-	}
-	if res.Spec.Method == hotspot.MethodKDE && res.Bandwidth > maxBandwidthCells*sel.spec.Cell {
-		return intel.Invalid("cell", fmt.Sprintf("is too small for the default bandwidth of %.0f m: use cells of at least %.0f m, or give bandwidth",
-			res.Bandwidth, math.Ceil(res.Bandwidth/maxBandwidthCells)))
+		return hotspotErr(err)
 	}
 	members := sel.members(c, res)
 	computed := time.Now()
@@ -377,6 +375,17 @@ func (s *Server) hotspots(c *fiber.Ctx) error {
 		_ = w.Flush()
 	})
 	return nil
+}
+
+// hotspotErr names the parameter behind a computation the parameters make
+// impossible.
+func hotspotErr(err error) error {
+	var be *hotspot.BandwidthError
+	if errors.As(err, &be) {
+		return intel.Invalid("cell", fmt.Sprintf("is too small for the default bandwidth of %.0f m: use cells of at least %.0f m, or give bandwidth",
+			be.Bandwidth, math.Ceil(be.Bandwidth/maxBandwidthCells)))
+	}
+	return err
 }
 
 // members are the collection's own members: how the map was made, so it
@@ -643,7 +652,7 @@ func (s *Server) hotspotAccuracy(c *fiber.Ctx) error {
 	}
 	res, err := hotspot.Accuracy(trainMap, testMap, top/100)
 	if err != nil {
-		return err
+		return hotspotErr(err)
 	}
 	out := fiber.Map{
 		"method": sel.spec.Method, "measure": sel.spec.Measure, "grid": sel.spec.GridName, "cell_size_m": sel.spec.Cell,

@@ -210,9 +210,10 @@ func hotspotSQL(pr intel.Principal, f *HotspotFilter, tiles []int64, tileLo, til
 	if !f.IncludeReviewDue {
 		where += ` AND (e.review_date IS NULL OR e.review_date >= current_date)`
 	}
-	tileCond := `e.cm_tile = ANY(` + a.add(tiles) + `)`
-	if tiles == nil {
-		a = a[:len(a)-1]
+	var tileCond string
+	if tiles != nil {
+		tileCond = `e.cm_tile = ANY(` + a.add(tiles) + `)`
+	} else {
 		tileCond = `e.cm_tile BETWEEN ` + a.add(tileLo) + ` AND ` + a.add(tileHi)
 	}
 	q := `SELECT ` + cols + ` FROM ` + from + ` WHERE ` + tileCond +
