@@ -653,9 +653,28 @@ func TestHotspotHostileParameters(t *testing.T) {
 	}
 }
 
-// TestHotspotYoungPeopleIndex: events.young_people follows event_people
-// through every write: adults of concern are never in it.
-func TestHotspotYoungPeopleIndex(t *testing.T) {
+// blocksStale counts the tiles and months whose hotspot blocks differ from
+// the records of the events they should hold (concatenated in id order).
+func blocksStale(t *testing.T, h *harness) int {
+	t.Helper()
+	var n int
+	err := h.db.Pool.QueryRow(context.Background(), `
+		WITH fresh AS (SELECT cm_tile AS tile, cm_hotspot_month(starts_at) AS month,
+		                      string_agg(cm_hotspot_record(e), ''::bytea ORDER BY id) AS data
+		                 FROM events e GROUP BY 1, 2),
+		     held AS (SELECT tile, month, string_agg(data, ''::bytea ORDER BY chunk) AS data
+		                FROM hotspot_blocks GROUP BY 1, 2)
+		SELECT count(*) FROM fresh FULL JOIN held USING (tile, month) WHERE fresh.data IS DISTINCT FROM held.data`).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestHotspotIndexMaintenance: events.young_people follows event_people
+// through every write (adults of concern are never in it), and the
+// hotspot blocks follow the events.
+func TestHotspotIndexMaintenance(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
 	ps := hsPeople(h, 2, "E07000028", "yi")
@@ -670,6 +689,9 @@ func TestHotspotYoungPeopleIndex(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(want) && !(len(got) == 0 && len(want) == 0) {
 			t.Errorf("%s: young_people %v, want %v", step, got, want)
 		}
+		if n := blocksStale(t, h); n != 0 {
+			t.Errorf("%s: %d hotspot blocks stale", step, n)
+		}
 	}
 	check("created", min(ps[0], ps[1]), max(ps[0], ps[1]))
 	h.must(200, "police", "PUT", path("/api/v1/events", ev), map[string]any{"kind": "incident", "from": "2025-06-10T12:00:00Z",
@@ -681,7 +703,30 @@ func TestHotspotYoungPeopleIndex(t *testing.T) {
 	check("young person again", ps[0])
 	h.must(204, "analyst", "DELETE", path("/api/v1/people", ps[0]), nil)
 	check("erased")
+	// Moved to another tile and month, then deleted.
+	h.must(200, "police", "PUT", path("/api/v1/events", ev), map[string]any{"kind": "sighting", "from": "2024-02-10T12:00:00Z",
+		"geometry": hsPoint(352500, 527500), "grade": "1AP", "source_agency": "Police", "people": []int64{ps[1]}})
+	check("moved", ps[1])
 	h.must(204, "analyst", "DELETE", path("/api/v1/events", ev), nil)
+	if n := blocksStale(t, h); n != 0 {
+		t.Errorf("deleted: %d hotspot blocks stale", n)
+	}
+	var blocks int
+	if err := h.db.Pool.QueryRow(ctx, `SELECT count(*) FROM hotspot_blocks`).Scan(&blocks); err != nil || blocks != 0 {
+		t.Errorf("%d blocks left with no events (%v)", blocks, err)
+	}
+	// Many events in one tile and month: the block is split into chunks of
+	// about 7 kB, each within a page.
+	for k := range 150 {
+		hsEvent(h, 337500+float64(k), 557500, ps[1:2], nil)
+	}
+	var chunks, maxLen int
+	if err := h.db.Pool.QueryRow(ctx, `SELECT count(*), max(octet_length(data)) FROM hotspot_blocks`).Scan(&chunks, &maxLen); err != nil {
+		t.Fatal(err)
+	}
+	if chunks < 2 || maxLen > 7100 || blocksStale(t, h) != 0 {
+		t.Errorf("150 events: %d chunks, largest %d bytes, %d stale", chunks, maxLen, blocksStale(t, h))
+	}
 }
 
 var decimals = regexp.MustCompile(`\d+\.(\d+)`)
