@@ -205,3 +205,23 @@ func TestKDEClasses(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendCoord: the integer formatting of coordinates gives what
+// geo.AppendCoord gives (which formats with strconv), but for values
+// within a hair of a half-millionth, where either rounding is right.
+func TestAppendCoord(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	vals := []float64{0, -0.0000001, 0.0000004, -2.933, 54.5, -180, 180, 90, -90, 1.000001, -0.5, 12.3456789}
+	for range 200000 {
+		vals = append(vals, (rng.Float64()*2-1)*180)
+	}
+	for _, v := range vals {
+		got, want := string(appendCoord(nil, v)), string(geo.AppendCoord(nil, v))
+		if got != want {
+			if frac := math.Abs(v*1e6 - math.Trunc(v*1e6)); math.Abs(frac-0.5) < 1e-6 {
+				continue
+			}
+			t.Errorf("%v: %s, want %s", v, got, want)
+		}
+	}
+}
