@@ -549,23 +549,37 @@ func (m *Map) giStar(res *Result, cells []Cell) ([]Cell, error) {
 		return nil, fmt.Errorf("hotspot: %w", err)
 	}
 	res.GiStar = gs
+	// Both lists are in id order: merge them.
 	out := make([]Cell, 0, len(gs.Cells))
+	k := 0
 	for _, gc := range gs.Cells {
+		for k < len(cells) && idLess(cells[k].ID, gc.Cell) {
+			k++
+		}
 		if !m.inRect(gc.Cell) {
 			continue
 		}
 		var c Cell
-		if k := find(cells, gc.Cell); k >= 0 {
+		switch {
+		case k < len(cells) && cells[k].ID == gc.Cell:
 			c = cells[k]
-		} else if _, known := m.index[gc.Cell]; known {
+		case m.area != nil && m.known(gc.Cell):
 			continue // a non-empty cell outside the selected area
-		} else {
+		default:
 			c = Cell{ID: gc.Cell, Full: true}
 		}
 		c.Z, c.P, c.Q, c.Bin = gc.Z, gc.P, gc.Q, gc.Bin
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+func idLess(a, b geo.CellID) bool { return a.I < b.I || (a.I == b.I && a.J < b.J) }
+
+// known reports whether any event was added in the cell.
+func (m *Map) known(c geo.CellID) bool {
+	_, ok := m.index[c]
+	return ok
 }
 
 func (m *Map) kde(res *Result, cells []Cell) ([]Cell, error) {
@@ -624,7 +638,7 @@ func (m *Map) kde(res *Result, cells []Cell) ([]Cell, error) {
 		var c Cell
 		if k := find(cells, dc.Cell); k >= 0 {
 			c = cells[k]
-		} else if _, known := m.index[dc.Cell]; known {
+		} else if m.area != nil && m.known(dc.Cell) {
 			continue // a non-empty cell outside the selected area
 		} else {
 			c = Cell{ID: dc.Cell, Full: true}
