@@ -37,6 +37,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/contextmap/contextmap/geo"
@@ -159,6 +160,7 @@ type Map struct {
 	// area says which cell centres are in the selected area; nil: all.
 	area   func(xs, ys []float64) ([]bool, error)
 	sorted bool // pairs are sorted
+	buf    *buffers
 }
 
 type pair struct {
@@ -168,7 +170,8 @@ type pair struct {
 
 // NewMap starts a map.
 func NewMap(spec Spec) *Map {
-	return &Map{spec: spec, index: map[geo.CellID]int32{}}
+	b := bufferPool.Get().(*buffers)
+	return &Map{spec: spec, buf: b, index: b.index, cells: b.cells, pairs: b.pairs, points: b.points, windows: b.windows}
 }
 
 // Spec is the map's spec.
@@ -327,8 +330,8 @@ func (m *Map) dropOutside(cells []Cell) ([]Cell, error) {
 }
 
 // sortPairs sorts the (cell, person) pairs, once. Packed into one integer
-// (cell index above bit 40, person id below) they sort several times
-// faster than as structs; ids beyond 2^40 take the slower way.
+// (cell index above bit 40, person id below) they are radix sorted; ids
+// outside 0..2^40 take the slower general sort.
 func (m *Map) sortPairs() {
 	if m.sorted {
 		return
@@ -347,14 +350,15 @@ func (m *Map) sortPairs() {
 		})
 		return
 	}
-	keys := make([]uint64, len(m.pairs))
-	for i, p := range m.pairs {
-		keys[i] = uint64(p.cell)<<40 | uint64(p.person)
+	keys := m.buf.keys[:0]
+	for _, p := range m.pairs {
+		keys = append(keys, uint64(p.cell)<<40|uint64(p.person))
 	}
-	slices.Sort(keys)
+	m.buf.scratch = radixSort(keys, m.buf.scratch)
 	for i, k := range keys {
 		m.pairs[i] = pair{int32(k >> 40), int64(k & (1<<40 - 1))}
 	}
+	m.buf.keys = keys
 }
 
 // distinct counts the distinct young people of each cell, and returns the
@@ -364,18 +368,52 @@ func (m *Map) distinct(keep func(k int32) bool) int {
 	for i := range m.cells {
 		m.cells[i].people = 0
 	}
-	var kept []int64
+	kept := m.buf.keys[:0]
+	radix := true
 	for i, p := range m.pairs {
 		if i > 0 && m.pairs[i-1] == p {
 			continue
 		}
 		m.cells[p.cell].people++
 		if keep(p.cell) {
-			kept = append(kept, p.person)
+			kept = append(kept, uint64(p.person))
+			radix = radix && p.person >= 0
 		}
 	}
-	slices.Sort(kept)
+	m.buf.keys = kept
+	if radix {
+		m.buf.scratch = radixSort(kept, m.buf.scratch)
+	} else {
+		slices.SortFunc(kept, func(a, b uint64) int { return cmp.Compare(int64(a), int64(b)) })
+	}
 	return len(slices.Compact(kept))
+}
+
+// buffers are a map's large slices, kept between maps (Release) so a
+// busy server does not allocate and clear them for every request.
+type buffers struct {
+	index   map[geo.CellID]int32
+	cells   []cellAgg
+	pairs   []pair
+	points  []point
+	windows []window
+	keys    []uint64
+	scratch []uint64
+}
+
+var bufferPool = sync.Pool{New: func() any { return &buffers{index: map[geo.CellID]int32{}} }}
+
+// Release hands the map's buffers back for other maps; the map must not be
+// used after. Results already made do not share them.
+func (m *Map) Release() {
+	b := m.buf
+	if b == nil {
+		return
+	}
+	clear(b.index)
+	b.cells, b.pairs, b.points, b.windows = m.cells[:0], m.pairs[:0], m.points[:0], m.windows[:0]
+	*m = Map{}
+	bufferPool.Put(b)
 }
 
 // Cell is one cell of a finished map.
@@ -462,7 +500,8 @@ func (m *Map) controlled() bool {
 // Result computes the map.
 func (m *Map) Result() (*Result, error) {
 	s := &m.spec
-	res := &Result{Spec: s, Controlled: m.controlled()}
+	spec := m.spec // the result outlives the map (Release)
+	res := &Result{Spec: &spec, Controlled: m.controlled()}
 	if s.People {
 		m.distinct(func(int32) bool { return false })
 	}

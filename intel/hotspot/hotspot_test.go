@@ -3,6 +3,7 @@ package hotspot
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -222,6 +223,25 @@ func TestAppendCoord(t *testing.T) {
 				continue
 			}
 			t.Errorf("%v: %s, want %s", v, got, want)
+		}
+	}
+}
+
+// TestRadixSort against slices.Sort.
+func TestRadixSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, n := range []int{0, 1, 2, 100, 5000} {
+		for _, mask := range []uint64{0, 0xff, 1<<40 - 1, ^uint64(0)} {
+			keys := make([]uint64, n)
+			for i := range keys {
+				keys[i] = rng.Uint64() & mask
+			}
+			want := slices.Clone(keys)
+			slices.Sort(want)
+			radixSort(keys, nil)
+			if !slices.Equal(keys, want) {
+				t.Fatalf("n %d mask %x: not sorted", n, mask)
+			}
 		}
 	}
 }

@@ -334,6 +334,7 @@ func (s *Server) collect(ctx context.Context, sel *selection, f postgres.Hotspot
 	}
 	for _, o := range maps[1:] {
 		m.Merge(o)
+		o.Release()
 	}
 	if sel.district == "" {
 		return nil
@@ -352,6 +353,7 @@ func (s *Server) hotspots(c *fiber.Ctx) error {
 		return err
 	}
 	m := hotspot.NewMap(sel.spec)
+	defer m.Release()
 	if err := s.collect(c.UserContext(), sel, sel.filter, m); err != nil {
 		return err
 	}
@@ -554,6 +556,7 @@ func (s *Server) hotspotProfile(c *fiber.Ctx) error {
 	sel.spec.Measure = hotspot.MeasureEvents
 	sel.spec.KeepTimes = true
 	m := hotspot.NewMap(sel.spec)
+	defer m.Release()
 	if err := s.collect(c.UserContext(), sel, sel.filter, m); err != nil {
 		return err
 	}
@@ -644,6 +647,8 @@ func (s *Server) hotspotAccuracy(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	trainMap, testMap := hotspot.NewMap(sel.spec), hotspot.NewMap(sel.spec)
+	defer trainMap.Release()
+	defer testMap.Release()
 	if err := s.collect(ctx, sel, sel.filter, trainMap); err != nil {
 		return err
 	}
