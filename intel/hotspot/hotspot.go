@@ -37,7 +37,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/contextmap/contextmap/geo"
@@ -170,7 +169,7 @@ type pair struct {
 
 // NewMap starts a map.
 func NewMap(spec Spec) *Map {
-	b := bufferPool.Get().(*buffers)
+	b := getBuffers()
 	return &Map{spec: spec, buf: b, index: b.index, cells: b.cells, pairs: b.pairs, points: b.points, windows: b.windows}
 }
 
@@ -254,6 +253,7 @@ func (m *Map) Merge(o *Map) {
 		c.score += a.score
 		c.controlled = c.controlled || a.controlled
 	}
+	m.pairs = slices.Grow(m.pairs, len(o.pairs))
 	for _, p := range o.pairs {
 		m.pairs = append(m.pairs, pair{remap[p.cell], p.person})
 	}
@@ -401,7 +401,20 @@ type buffers struct {
 	scratch []uint64
 }
 
-var bufferPool = sync.Pool{New: func() any { return &buffers{index: map[geo.CellID]int32{}} }}
+// spare holds a few released buffers. A sync.Pool would drop them at every
+// garbage collection, which a county map's allocations would bring about
+// several times a request; a handful kept for good costs some tens of MB
+// at most.
+var spare = make(chan *buffers, 4)
+
+func getBuffers() *buffers {
+	select {
+	case b := <-spare:
+		return b
+	default:
+		return &buffers{index: map[geo.CellID]int32{}}
+	}
+}
 
 // Release hands the map's buffers back for other maps; the map must not be
 // used after. Results already made do not share them.
@@ -413,7 +426,10 @@ func (m *Map) Release() {
 	clear(b.index)
 	b.cells, b.pairs, b.points, b.windows = m.cells[:0], m.pairs[:0], m.points[:0], m.windows[:0]
 	*m = Map{}
-	bufferPool.Put(b)
+	select {
+	case spare <- b:
+	default:
+	}
 }
 
 // Cell is one cell of a finished map.
