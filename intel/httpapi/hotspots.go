@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -170,7 +171,7 @@ func (s *Server) parseSelection(c *fiber.Ctx, fromName, toName string) (*selecti
 	if sp.GridName, err = oneOfParam(c, "grid", hotspot.Grids); err != nil {
 		return nil, err
 	}
-	sp.GridName = cmpOr(sp.GridName, hotspot.GridHex)
+	sp.GridName = cmp.Or(sp.GridName, hotspot.GridHex)
 	if sp.Cell, err = floatParam(c, "cell", defaultCell, hotspot.MinCell, hotspot.MaxCell, " metres"); err != nil {
 		return nil, err
 	}
@@ -226,13 +227,6 @@ func (s *Server) parseSelection(c *fiber.Ctx, fromName, toName string) (*selecti
 	return sel, nil
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // metricRect is the smallest metric rectangle holding a longitude/latitude
 // box, its edges sampled every 1/64 of their length (they curve in the
 // metric grid).
@@ -262,11 +256,11 @@ func parseMethod(c *fiber.Ctx, sel *selection) error {
 	if sp.Method, err = oneOfParam(c, "method", hotspot.Methods); err != nil {
 		return err
 	}
-	sp.Method = cmpOr(sp.Method, hotspot.MethodCount)
+	sp.Method = cmp.Or(sp.Method, hotspot.MethodCount)
 	if sp.Measure, err = oneOfParam(c, "measure", hotspot.Measures); err != nil {
 		return err
 	}
-	sp.Measure = cmpOr(sp.Measure, hotspot.MeasureEvents)
+	sp.Measure = cmp.Or(sp.Measure, hotspot.MeasureEvents)
 	if sp.Measure == hotspot.MeasurePeople && sel.crime {
 		return intel.Invalid("measure", "crime events involve no young people: use events")
 	}

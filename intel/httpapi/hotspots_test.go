@@ -817,3 +817,26 @@ func validateRFC7946(t *testing.T, body []byte) {
 		}
 	}
 }
+
+// TestHotspotKDEDefaultBandwidth: the default bandwidth is the mean
+// distance from each event to its 5th nearest other. Seven events 20 km
+// apart on a line: the 5th nearest is 100, 80, 60, 60, 60, 80 and 100 km
+// away, mean 540/7 = 77.142857 km. Cells under 1/50 of it are refused,
+// naming cell.
+func TestHotspotKDEDefaultBandwidth(t *testing.T) {
+	h := newHarness(t)
+	ps := hsPeople(h, 1, "E07000028", "bw")
+	for k := range 7 {
+		hsEvent(h, 330000+20000*float64(k), 540000, ps, nil)
+	}
+	bbox := hsBBox(320000, 520000, 470000, 560000)
+	m := hsGet(t, h, "analyst", "method=kde&grid=square&cell=2000&"+hsPeriod+"&bbox="+bbox)
+	kde := m.raw["kde"].(map[string]any)
+	if bw := kde["bandwidth_m"].(float64); math.Abs(bw-77142.857) > 0.1 || !strings.Contains(kde["bandwidth_rule"].(string), "5-th nearest") {
+		t.Errorf("kde %v, want bandwidth 77142.9 m by the 5th nearest neighbour", kde)
+	}
+	r := h.do("analyst", "GET", "/api/v1/maps/hotspots?method=kde&grid=square&cell=1000&"+hsPeriod+"&bbox="+bbox, nil)
+	if r.Status != 400 || !strings.Contains(string(r.Body), `"field":"cell"`) {
+		t.Errorf("cell 1000 with a 77 km default bandwidth: %d %s", r.Status, r.Body)
+	}
+}

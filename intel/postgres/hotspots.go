@@ -113,16 +113,6 @@ func (db *DB) AreaRect(ctx context.Context) (r [4]float64, ok bool, err error) {
 	return [4]float64{*x0, *y0, *x1, *y1}, true, nil
 }
 
-// MetricRect is the smallest metric rectangle holding a longitude/latitude
-// box (its edges densified, as they curve in the metric grid).
-func (db *DB) MetricRect(ctx context.Context, bbox [4]float64) ([4]float64, error) {
-	var r [4]float64
-	err := db.Pool.QueryRow(ctx, `SELECT ST_XMin(m), ST_YMin(m), ST_XMax(m), ST_YMax(m) FROM (SELECT
-		ST_Transform(ST_Segmentize(ST_MakeEnvelope($1, $2, $3, $4, 4326), 0.01), cm_metric_srid()) AS m) s`,
-		bbox[0], bbox[1], bbox[2], bbox[3]).Scan(&r[0], &r[1], &r[2], &r[3])
-	return r, wrap(err, "bbox")
-}
-
 // InDistrict reports, for each metric point, whether it lies in the
 // district (points on the boundary count as inside).
 func (db *DB) InDistrict(ctx context.Context, code string, xs, ys []float64) ([]bool, error) {
