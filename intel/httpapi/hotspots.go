@@ -42,6 +42,10 @@ const (
 	maxKDECells        = 4_000_000
 	maxStudyCells      = 100_000_000
 	defaultAccuracyTop = 10 // percent
+	// maxExtent bounds a bbox in the metric grid, in metres: a transverse
+	// Mercator grid is meaningless far from its meridian (Great Britain is
+	// about 1,300 km tall).
+	maxExtent = 3_000_000
 	// padding of the rectangle events are read from beyond the study
 	// rectangle, over the cell size: a selected cell reaches at most a
 	// cell size beyond it, and a generalised position moves an event by
@@ -197,6 +201,10 @@ func (s *Server) parseSelection(c *fiber.Ctx, fromName, toName string) (*selecti
 	var ok bool
 	if sel.bbox != nil {
 		rect, ok = metricRect(sel.proj, *sel.bbox), true
+		w, h := rect[2]-rect[0], rect[3]-rect[1]
+		if !(w <= maxExtent && h <= maxExtent) {
+			return nil, intel.Invalid("bbox", fmt.Sprintf("is too large for the metric grid (EPSG:%d): at most %d km across", sel.srid, maxExtent/1000))
+		}
 	} else if rect, ok, err = s.DB.AreaRect(ctx); err != nil {
 		return nil, err
 	}

@@ -583,6 +583,7 @@ func TestHotspotBadParameters(t *testing.T) {
 	for q, field := range map[string]string{
 		"bbox=-2,55,-3,54":                  "bbox",
 		"bbox=1,2,3":                        "bbox",
+		"bbox=-180,-90,180,90":              "bbox",
 		"cell=3":                            "cell",
 		"cell=abc":                          "cell",
 		"cell=100000":                       "cell",
