@@ -841,3 +841,29 @@ func TestHotspotKDEDefaultBandwidth(t *testing.T) {
 		t.Errorf("cell 1000 with a 77 km default bandwidth: %d %s", r.Status, r.Body)
 	}
 }
+
+// TestHotspotLongWindow: an event whose window is longer than 31 days is
+// read from events rather than the blocks, and counted once, whenever its
+// window overlaps the period, however long before the period it began.
+func TestHotspotLongWindow(t *testing.T) {
+	h := newHarness(t)
+	ps := hsPeople(h, 2, "E07000028", "long")
+	hsEvent(h, 337500, 557500, ps[:1], map[string]any{"kind": "intelligence_report", "from": "2025-01-03T12:00:00Z", "to": "2025-05-20T12:00:00Z"})
+	hsEvent(h, 337500, 557500, ps[1:], map[string]any{"from": "2025-05-12T20:00:00Z"})
+	bbox := hsBBox(335000, 555000, 340000, 560000)
+	for period, want := range map[string]float64{
+		"from=2025-05-10&to=2025-05-31": 2, // both
+		"from=2025-05-21&to=2025-05-31": 0, // neither
+		"from=2024-12-01&to=2025-01-10": 1, // the long one only
+		"from=2025-01-01&to=2025-12-31": 2,
+	} {
+		m := hsGet(t, h, "analyst", "grid=square&cell=1000&"+period+"&bbox="+bbox)
+		got := 0.0
+		if f, ok := m.features[cellID(337, 557)]; ok {
+			got = num(t, f.Properties, "events")
+		}
+		if got != want {
+			t.Errorf("%s: %v events, want %v", period, got, want)
+		}
+	}
+}

@@ -216,7 +216,7 @@ func longSQL(pr intel.Principal, f *HotspotFilter) (string, sqlArgs) {
 // telling it which part an event is from; fn must not keep e.
 func (db *DB) HotspotEvents(ctx context.Context, pr intel.Principal, f HotspotFilter, parts int,
 	fn func(part int, e *HotspotEvent) error) error {
-	view, err := db.hotspotView(ctx, pr, &f)
+	view, err := db.hotspotView(ctx, pr)
 	if err != nil {
 		return err
 	}
@@ -309,7 +309,7 @@ type hotspotView struct {
 	sensitive map[int64]string
 }
 
-func (db *DB) hotspotView(ctx context.Context, pr intel.Principal, f *HotspotFilter) (*hotspotView, error) {
+func (db *DB) hotspotView(ctx context.Context, pr intel.Principal) (*hotspotView, error) {
 	v := &hotspotView{scope: pr.Scope()}
 	if pr.AggregatesOnly() || !pr.PersonLevel() {
 		v.scope = []string{}
