@@ -3,6 +3,7 @@ package hotspot
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -202,6 +203,45 @@ func TestKDEClasses(t *testing.T) {
 	for i, c := range cells {
 		if want := 5 - i/2; c.Class != want {
 			t.Errorf("density %v: class %d, want %d", c.Density, c.Class, want)
+		}
+	}
+}
+
+// TestAppendCoord: the integer formatting of coordinates gives what
+// geo.AppendCoord gives (which formats with strconv), but for values
+// within a hair of a half-millionth, where either rounding is right.
+func TestAppendCoord(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	vals := []float64{0, -0.0000001, 0.0000004, -2.933, 54.5, -180, 180, 90, -90, 1.000001, -0.5, 12.3456789}
+	for range 200000 {
+		vals = append(vals, (rng.Float64()*2-1)*180)
+	}
+	for _, v := range vals {
+		got, want := string(appendCoord(nil, v)), string(geo.AppendCoord(nil, v))
+		if got != want {
+			if frac := math.Abs(v*1e6 - math.Trunc(v*1e6)); math.Abs(frac-0.5) < 1e-6 {
+				continue
+			}
+			t.Errorf("%v: %s, want %s", v, got, want)
+		}
+	}
+}
+
+// TestRadixSort against slices.Sort.
+func TestRadixSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, n := range []int{0, 1, 2, 100, 5000} {
+		for _, mask := range []uint64{0, 0xff, 1<<40 - 1, ^uint64(0)} {
+			keys := make([]uint64, n)
+			for i := range keys {
+				keys[i] = rng.Uint64() & mask
+			}
+			want := slices.Clone(keys)
+			slices.Sort(want)
+			radixSort(keys, nil)
+			if !slices.Equal(keys, want) {
+				t.Fatalf("n %d mask %x: not sorted", n, mask)
+			}
 		}
 	}
 }

@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"bufio"
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -40,6 +42,10 @@ const (
 	maxKDECells        = 4_000_000
 	maxStudyCells      = 100_000_000
 	defaultAccuracyTop = 10 // percent
+	// maxExtent bounds a bbox in the metric grid, in metres: a transverse
+	// Mercator grid is meaningless far from its meridian (Great Britain is
+	// about 1,300 km tall).
+	maxExtent = 3_000_000
 	// padding of the rectangle events are read from beyond the study
 	// rectangle, over the cell size: a selected cell reaches at most a
 	// cell size beyond it, and a generalised position moves an event by
@@ -169,7 +175,7 @@ func (s *Server) parseSelection(c *fiber.Ctx, fromName, toName string) (*selecti
 	if sp.GridName, err = oneOfParam(c, "grid", hotspot.Grids); err != nil {
 		return nil, err
 	}
-	sp.GridName = cmpOr(sp.GridName, hotspot.GridHex)
+	sp.GridName = cmp.Or(sp.GridName, hotspot.GridHex)
 	if sp.Cell, err = floatParam(c, "cell", defaultCell, hotspot.MinCell, hotspot.MaxCell, " metres"); err != nil {
 		return nil, err
 	}
@@ -198,6 +204,10 @@ func (s *Server) parseSelection(c *fiber.Ctx, fromName, toName string) (*selecti
 	var ok bool
 	if sel.bbox != nil {
 		rect, ok = metricRect(sel.proj, *sel.bbox), true
+		w, h := rect[2]-rect[0], rect[3]-rect[1]
+		if !(w <= maxExtent && h <= maxExtent) {
+			return nil, intel.Invalid("bbox", fmt.Sprintf("is too large for the metric grid (EPSG:%d): at most %d km across", sel.srid, maxExtent/1000))
+		}
 	} else if rect, ok, err = s.DB.AreaRect(ctx); err != nil {
 		return nil, err
 	}
@@ -222,16 +232,10 @@ func (s *Server) parseSelection(c *fiber.Ctx, fromName, toName string) (*selecti
 	pad := sp.Cell + generalisePad
 	f.Rect = [4]float64{rect[0] - pad, rect[1] - pad, rect[2] + pad, rect[3] + pad}
 	sp.AggregatesOnly = sel.pr.AggregatesOnly()
+	sp.MaxBandwidthCells = maxBandwidthCells
 	sp.People = !sel.crime
 	sp.RefTime = f.To
 	return sel, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // metricRect is the smallest metric rectangle holding a longitude/latitude
@@ -263,11 +267,11 @@ func parseMethod(c *fiber.Ctx, sel *selection) error {
 	if sp.Method, err = oneOfParam(c, "method", hotspot.Methods); err != nil {
 		return err
 	}
-	sp.Method = cmpOr(sp.Method, hotspot.MethodCount)
+	sp.Method = cmp.Or(sp.Method, hotspot.MethodCount)
 	if sp.Measure, err = oneOfParam(c, "measure", hotspot.Measures); err != nil {
 		return err
 	}
-	sp.Measure = cmpOr(sp.Measure, hotspot.MeasureEvents)
+	sp.Measure = cmp.Or(sp.Measure, hotspot.MeasureEvents)
 	if sp.Measure == hotspot.MeasurePeople && sel.crime {
 		return intel.Invalid("measure", "crime events involve no young people: use events")
 	}
@@ -335,6 +339,7 @@ func (s *Server) collect(ctx context.Context, sel *selection, f postgres.Hotspot
 	}
 	for _, o := range maps[1:] {
 		m.Merge(o)
+		o.Release()
 	}
 	if sel.district == "" {
 		return nil
@@ -353,17 +358,14 @@ func (s *Server) hotspots(c *fiber.Ctx) error {
 		return err
 	}
 	m := hotspot.NewMap(sel.spec)
+	defer m.Release()
 	if err := s.collect(c.UserContext(), sel, sel.filter, m); err != nil {
 		return err
 	}
 	read := time.Now()
 	res, err := m.Result()
 	if err != nil {
-		return err
-	}
-	if res.Spec.Method == hotspot.MethodKDE && res.Bandwidth > maxBandwidthCells*sel.spec.Cell {
-		return intel.Invalid("cell", fmt.Sprintf("is too small for the default bandwidth of %.0f m: use cells of at least %.0f m, or give bandwidth",
-			res.Bandwidth, math.Ceil(res.Bandwidth/maxBandwidthCells)))
+		return hotspotErr(err)
 	}
 	members := sel.members(c, res)
 	computed := time.Now()
@@ -380,6 +382,17 @@ func (s *Server) hotspots(c *fiber.Ctx) error {
 		_ = w.Flush()
 	})
 	return nil
+}
+
+// hotspotErr names the parameter behind a computation the parameters make
+// impossible.
+func hotspotErr(err error) error {
+	var be *hotspot.BandwidthError
+	if errors.As(err, &be) {
+		return intel.Invalid("cell", fmt.Sprintf("is too small for the default bandwidth of %.0f m: use cells of at least %.0f m, or give bandwidth",
+			be.Bandwidth, math.Ceil(be.Bandwidth/maxBandwidthCells)))
+	}
+	return err
 }
 
 // members are the collection's own members: how the map was made, so it
@@ -548,6 +561,7 @@ func (s *Server) hotspotProfile(c *fiber.Ctx) error {
 	sel.spec.Measure = hotspot.MeasureEvents
 	sel.spec.KeepTimes = true
 	m := hotspot.NewMap(sel.spec)
+	defer m.Release()
 	if err := s.collect(c.UserContext(), sel, sel.filter, m); err != nil {
 		return err
 	}
@@ -638,6 +652,8 @@ func (s *Server) hotspotAccuracy(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	trainMap, testMap := hotspot.NewMap(sel.spec), hotspot.NewMap(sel.spec)
+	defer trainMap.Release()
+	defer testMap.Release()
 	if err := s.collect(ctx, sel, sel.filter, trainMap); err != nil {
 		return err
 	}
@@ -646,7 +662,7 @@ func (s *Server) hotspotAccuracy(c *fiber.Ctx) error {
 	}
 	res, err := hotspot.Accuracy(trainMap, testMap, top/100)
 	if err != nil {
-		return err
+		return hotspotErr(err)
 	}
 	out := fiber.Map{
 		"method": sel.spec.Method, "measure": sel.spec.Measure, "grid": sel.spec.GridName, "cell_size_m": sel.spec.Cell,

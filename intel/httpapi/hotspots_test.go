@@ -581,6 +581,7 @@ func TestHotspotBadParameters(t *testing.T) {
 	for q, field := range map[string]string{
 		"bbox=-2,55,-3,54":                  "bbox",
 		"bbox=1,2,3":                        "bbox",
+		"bbox=-180,-90,180,90":              "bbox",
 		"cell=3":                            "cell",
 		"cell=abc":                          "cell",
 		"cell=100000":                       "cell",
@@ -651,9 +652,28 @@ func TestHotspotHostileParameters(t *testing.T) {
 	}
 }
 
-// TestHotspotYoungPeopleIndex: events.young_people follows event_people
-// through every write: adults of concern are never in it.
-func TestHotspotYoungPeopleIndex(t *testing.T) {
+// blocksStale counts the tiles and months whose hotspot blocks differ from
+// the records of the events they should hold (concatenated in id order).
+func blocksStale(t *testing.T, h *harness) int {
+	t.Helper()
+	var n int
+	err := h.db.Pool.QueryRow(context.Background(), `
+		WITH fresh AS (SELECT cm_tile AS tile, cm_hotspot_month(starts_at) AS month,
+		                      string_agg(cm_hotspot_record(e), ''::bytea ORDER BY id) AS data
+		                 FROM events e GROUP BY 1, 2),
+		     held AS (SELECT tile, month, string_agg(data, ''::bytea ORDER BY chunk) AS data
+		                FROM hotspot_blocks GROUP BY 1, 2)
+		SELECT count(*) FROM fresh FULL JOIN held USING (tile, month) WHERE fresh.data IS DISTINCT FROM held.data`).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestHotspotIndexMaintenance: events.young_people follows event_people
+// through every write (adults of concern are never in it), and the
+// hotspot blocks follow the events.
+func TestHotspotIndexMaintenance(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
 	ps := hsPeople(h, 2, "E07000028", "yi")
@@ -668,6 +688,9 @@ func TestHotspotYoungPeopleIndex(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(want) && !(len(got) == 0 && len(want) == 0) {
 			t.Errorf("%s: young_people %v, want %v", step, got, want)
 		}
+		if n := blocksStale(t, h); n != 0 {
+			t.Errorf("%s: %d hotspot blocks stale", step, n)
+		}
 	}
 	check("created", min(ps[0], ps[1]), max(ps[0], ps[1]))
 	h.must(200, "police", "PUT", path("/api/v1/events", ev), map[string]any{"kind": "incident", "from": "2025-06-10T12:00:00Z",
@@ -679,7 +702,30 @@ func TestHotspotYoungPeopleIndex(t *testing.T) {
 	check("young person again", ps[0])
 	h.must(204, "analyst", "DELETE", path("/api/v1/people", ps[0]), nil)
 	check("erased")
+	// Moved to another tile and month, then deleted.
+	h.must(200, "police", "PUT", path("/api/v1/events", ev), map[string]any{"kind": "sighting", "from": "2024-02-10T12:00:00Z",
+		"geometry": hsPoint(352500, 527500), "grade": "1AP", "source_agency": "Police", "people": []int64{ps[1]}})
+	check("moved", ps[1])
 	h.must(204, "analyst", "DELETE", path("/api/v1/events", ev), nil)
+	if n := blocksStale(t, h); n != 0 {
+		t.Errorf("deleted: %d hotspot blocks stale", n)
+	}
+	var blocks int
+	if err := h.db.Pool.QueryRow(ctx, `SELECT count(*) FROM hotspot_blocks`).Scan(&blocks); err != nil || blocks != 0 {
+		t.Errorf("%d blocks left with no events (%v)", blocks, err)
+	}
+	// Many events in one tile and month: the block is split into chunks of
+	// about 7 kB, each within a page.
+	for k := range 150 {
+		hsEvent(h, 337500+float64(k), 557500, ps[1:2], nil)
+	}
+	var chunks, maxLen int
+	if err := h.db.Pool.QueryRow(ctx, `SELECT count(*), max(octet_length(data)) FROM hotspot_blocks`).Scan(&chunks, &maxLen); err != nil {
+		t.Fatal(err)
+	}
+	if chunks < 2 || maxLen > 7100 || blocksStale(t, h) != 0 {
+		t.Errorf("150 events: %d chunks, largest %d bytes, %d stale", chunks, maxLen, blocksStale(t, h))
+	}
 }
 
 var decimals = regexp.MustCompile(`\d+\.(\d+)`)
@@ -767,6 +813,55 @@ func validateRFC7946(t *testing.T, body []byte) {
 			if (r == 0) != (area > 0) {
 				t.Errorf("feature %d ring %d wound the wrong way (signed area %g)", i, r, area)
 			}
+		}
+	}
+}
+
+// TestHotspotKDEDefaultBandwidth: the default bandwidth is the mean
+// distance from each event to its 5th nearest other. Seven events 20 km
+// apart on a line: the 5th nearest is 100, 80, 60, 60, 60, 80 and 100 km
+// away, mean 540/7 = 77.142857 km. Cells under 1/50 of it are refused,
+// naming cell.
+func TestHotspotKDEDefaultBandwidth(t *testing.T) {
+	h := newHarness(t)
+	ps := hsPeople(h, 1, "E07000028", "bw")
+	for k := range 7 {
+		hsEvent(h, 330000+20000*float64(k), 540000, ps, nil)
+	}
+	bbox := hsBBox(320000, 520000, 470000, 560000)
+	m := hsGet(t, h, "analyst", "method=kde&grid=square&cell=2000&"+hsPeriod+"&bbox="+bbox)
+	kde := m.raw["kde"].(map[string]any)
+	if bw := kde["bandwidth_m"].(float64); math.Abs(bw-77142.857) > 0.1 || !strings.Contains(kde["bandwidth_rule"].(string), "5-th nearest") {
+		t.Errorf("kde %v, want bandwidth 77142.9 m by the 5th nearest neighbour", kde)
+	}
+	r := h.do("analyst", "GET", "/api/v1/maps/hotspots?method=kde&grid=square&cell=1000&"+hsPeriod+"&bbox="+bbox, nil)
+	if r.Status != 400 || !strings.Contains(string(r.Body), `"field":"cell"`) {
+		t.Errorf("cell 1000 with a 77 km default bandwidth: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestHotspotLongWindow: an event whose window is longer than 31 days is
+// read from events rather than the blocks, and counted once, whenever its
+// window overlaps the period, however long before the period it began.
+func TestHotspotLongWindow(t *testing.T) {
+	h := newHarness(t)
+	ps := hsPeople(h, 2, "E07000028", "long")
+	hsEvent(h, 337500, 557500, ps[:1], map[string]any{"kind": "intelligence_report", "from": "2025-01-03T12:00:00Z", "to": "2025-05-20T12:00:00Z"})
+	hsEvent(h, 337500, 557500, ps[1:], map[string]any{"from": "2025-05-12T20:00:00Z"})
+	bbox := hsBBox(335000, 555000, 340000, 560000)
+	for period, want := range map[string]float64{
+		"from=2025-05-10&to=2025-05-31": 2, // both
+		"from=2025-05-21&to=2025-05-31": 0, // neither
+		"from=2024-12-01&to=2025-01-10": 1, // the long one only
+		"from=2025-01-01&to=2025-12-31": 2,
+	} {
+		m := hsGet(t, h, "analyst", "grid=square&cell=1000&"+period+"&bbox="+bbox)
+		got := 0.0
+		if f, ok := m.features[cellID(337, 557)]; ok {
+			got = num(t, f.Properties, "events")
+		}
+		if got != want {
+			t.Errorf("%s: %v events, want %v", period, got, want)
 		}
 	}
 }

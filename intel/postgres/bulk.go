@@ -198,6 +198,6 @@ func (b *Bulk) Rollback(ctx context.Context) {
 // bulk load fills, so that queries after a load can use index-only scans.
 func (db *DB) Vacuum(ctx context.Context) error {
 	_, err := db.Pool.Exec(ctx, `VACUUM (ANALYZE) places, people, person_statuses, person_categories, peer_groups,
-		links, events, event_people, nodes`)
+		links, events, event_people, nodes, hotspot_blocks`)
 	return wrap(err, "vacuum")
 }

@@ -4,17 +4,15 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// eventDecoder reads the rows of a hotspot query straight from their
-// binary wire form: a county-sized map reads some 100,000 rows, and
-// pgx's general Scan (with an allocation per array) cost more than the
-// rest of the row's handling. A column not in binary form falls back to
-// Scan.
+// eventDecoder reads the rows of longSQL from their binary wire form,
+// falling back to Scan for a column not in binary form.
 type eventDecoder struct {
 	f      *HotspotFilter
 	binary bool
@@ -157,4 +155,148 @@ func (d *eventDecoder) scan(rows pgx.Rows, e *HotspotEvent) error {
 		d.dest = append(d.dest, &e.YoungPeople)
 	}
 	return rows.Scan(d.dest...)
+}
+
+// Offsets and codes of a hotspot record (migration 00010,
+// cm_hotspot_record).
+const (
+	recFixed       = 56 // bytes before the district's bytes
+	recMaxKind     = 6
+	recMaxCategory = 4
+)
+
+// recordKinds are the kind codes of cm_hotspot_record, by code.
+var recordKinds = [...]string{1: "missing_episode", 2: "sighting", 3: "incident", 4: "intelligence_report",
+	5: "return_home_interview", 6: "crime"}
+
+var recordCategories = [...]string{1: "cse1", 2: "cse2", 3: "cse3", 4: "other"}
+
+// blockDecoder filters the records of hotspot blocks exactly as longSQL
+// filters rows, and gives what the caller may see of each.
+type blockDecoder struct {
+	f                        *HotspotFilter
+	v                        *hotspotView
+	kinds                    [recMaxKind + 1]bool
+	cats                     [recMaxCategory + 1]bool
+	anyCategory              bool
+	from, to                 int64 // µs since 2000-01-01
+	minSource, minAssessment uint16
+	e                        HotspotEvent
+}
+
+func newBlockDecoder(f *HotspotFilter, v *hotspotView) *blockDecoder {
+	d := &blockDecoder{f: f, v: v, anyCategory: len(f.Categories) == 0,
+		from: f.From.Sub(pgEpoch).Microseconds(), to: f.To.Sub(pgEpoch).Microseconds(), minSource: 3, minAssessment: 5}
+	for code, k := range recordKinds {
+		if k != "" && slices.Contains(f.Kinds, k) {
+			d.kinds[code] = true
+		}
+	}
+	for code, c := range recordCategories {
+		if c != "" && slices.Contains(f.Categories, c) {
+			d.cats[code] = true
+		}
+	}
+	if g := f.MinGrade; g != nil {
+		d.minSource, d.minAssessment = uint16(g.Source-'0'), uint16(g.Assessment-'A'+1)
+	}
+	return d
+}
+
+// inScope reports whether a district is in the caller's scope.
+func (v *hotspotView) inScope(district []byte) bool {
+	if v.all {
+		return true
+	}
+	for _, s := range v.scope {
+		if string(district) == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (v *hotspotView) inScopeString(district string) bool {
+	return v.all || slices.Contains(v.scope, district)
+}
+
+// each calls fn for every record of a block that passes the filter.
+func (d *blockDecoder) each(b []byte, fn func(*HotspotEvent) error) error {
+	be := binary.BigEndian
+	f, e := d.f, &d.e
+	long := longWindow.Microseconds()
+	for len(b) > 0 {
+		if len(b) < recFixed {
+			return fmt.Errorf("hotspot block: a record of %d bytes", len(b))
+		}
+		dl := int(be.Uint16(b[54:]))
+		if len(b) < recFixed+dl+12 {
+			return fmt.Errorf("hotspot block: record cut short")
+		}
+		people := b[recFixed+dl:]
+		size := 12
+		if be.Uint32(people) != 0 {
+			if len(people) < 20 {
+				return fmt.Errorf("hotspot block: record cut short")
+			}
+			size = 20 + 12*int(be.Uint32(people[12:]))
+		}
+		if len(people) < size {
+			return fmt.Errorf("hotspot block: record cut short")
+		}
+		rec := b[:recFixed+dl+size]
+		b = b[len(rec):]
+
+		kind := be.Uint16(rec[44:])
+		if int(kind) > recMaxKind || !d.kinds[kind] {
+			continue
+		}
+		start, end := int64(be.Uint64(rec[16:])), int64(be.Uint64(rec[24:]))
+		if start > d.to || end < d.from || end-start > long {
+			continue
+		}
+		x, y := math.Float64frombits(be.Uint64(rec[0:])), math.Float64frombits(be.Uint64(rec[8:]))
+		if x < f.Rect[0] || x > f.Rect[2] || y < f.Rect[1] || y > f.Rect[3] {
+			continue
+		}
+		if review := int32(be.Uint32(rec[40:])); !f.IncludeReviewDue && review < d.v.today {
+			continue
+		}
+		if cat := be.Uint16(rec[46:]); !d.anyCategory && (int(cat) > recMaxCategory || !d.cats[cat]) {
+			continue
+		}
+		if g := be.Uint16(rec[50:]); g>>4 > d.minSource || g&15 > d.minAssessment {
+			continue
+		}
+		if f.Confirmed && be.Uint16(rec[52:]) == 0 {
+			continue
+		}
+		e.X, e.Y = x, y
+		if f.Times {
+			e.Start = pgEpoch.Add(time.Duration(start) * time.Microsecond)
+			e.End = pgEpoch.Add(time.Duration(end) * time.Microsecond)
+		}
+		if f.Severity {
+			e.Severity = int16(be.Uint16(rec[48:]))
+		}
+		district := rec[recFixed : recFixed+dl]
+		e.Full = d.v.inScope(district)
+		e.Generalise = false
+		if !d.v.all {
+			if pd, ok := d.v.sensitive[int64(be.Uint64(rec[32:]))]; ok {
+				e.Generalise = !d.v.inScopeString(pd)
+			}
+		}
+		e.YoungPeople = e.YoungPeople[:0]
+		if f.People {
+			var err error
+			if e.YoungPeople, err = appendInt8Array(e.YoungPeople, people[:size]); err != nil {
+				return fmt.Errorf("hotspot block: %w", err)
+			}
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
 }

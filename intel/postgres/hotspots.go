@@ -115,16 +115,6 @@ func (db *DB) AreaRect(ctx context.Context) (r [4]float64, ok bool, err error) {
 	return [4]float64{*x0, *y0, *x1, *y1}, true, nil
 }
 
-// MetricRect is the smallest metric rectangle holding a longitude/latitude
-// box (its edges densified, as they curve in the metric grid).
-func (db *DB) MetricRect(ctx context.Context, bbox [4]float64) ([4]float64, error) {
-	var r [4]float64
-	err := db.Pool.QueryRow(ctx, `SELECT ST_XMin(m), ST_YMin(m), ST_XMax(m), ST_YMax(m) FROM (SELECT
-		ST_Transform(ST_Segmentize(ST_MakeEnvelope($1, $2, $3, $4, 4326), 0.01), cm_metric_srid()) AS m) s`,
-		bbox[0], bbox[1], bbox[2], bbox[3]).Scan(&r[0], &r[1], &r[2], &r[3])
-	return r, wrap(err, "bbox")
-}
-
 // InDistrict reports, for each metric point, whether it lies in the
 // district (points on the boundary count as inside).
 func (db *DB) InDistrict(ctx context.Context, code string, xs, ys []float64) ([]bool, error) {
@@ -146,13 +136,18 @@ func (db *DB) InDistrict(ctx context.Context, code string, xs, ys []float64) ([]
 	return out, wrap(rows.Err(), "district")
 }
 
-// hotspotTile is the size of the tiles of events_hotspot_idx, in metres
-// (see migration 00010).
+// hotspotTile is the size of the tiles of hotspot_blocks, in metres (see
+// migration 00010).
 const hotspotTile = 5000
 
 // maxTiles is the most tiles listed one by one; a larger rectangle reads a
 // range of tiles and filters by x and y.
 const maxTiles = 4096
+
+// longWindow is the longest window found through the blocks: blocks are
+// read from the month of (from − longWindow); longer windows are read
+// from events.
+const longWindow = 31 * 24 * time.Hour
 
 func tileKey(i, j int64) int64 { return (i+32768)<<16 | (j + 32768) }
 
@@ -164,13 +159,10 @@ func (a *sqlArgs) add(v any) string {
 	return "$" + strconv.Itoa(len(*a))
 }
 
-// hotspotSQL builds the query of one part of a hotspot read, with only the
-// conditions and columns asked for, so that every condition left is one
-// the index answers or a cheap filter on it. Windows of up to 31 days are
-// found through events_hotspot_idx (by tile, kind and start); longer ones,
-// rare, through events_long_idx, in part 0 only. tiles lists the part's
-// tiles; nil reads the range of tiles of the rectangle.
-func hotspotSQL(pr intel.Principal, f *HotspotFilter, tiles []int64, tileLo, tileHi int64, part int) (string, sqlArgs) {
+// longSQL reads the events whose window is longer than longWindow (rare),
+// through events_long_idx, with every condition in SQL and only the
+// columns asked for.
+func longSQL(pr intel.Principal, f *HotspotFilter) (string, sqlArgs) {
 	var a sqlArgs
 	cols := `e.x, e.y`
 	if f.Times {
@@ -195,11 +187,11 @@ func hotspotSQL(pr intel.Principal, f *HotspotFilter, tiles []int64, tileLo, til
 	if f.People {
 		cols += `, e.young_people`
 	}
-	where := ` AND e.kind = ANY(` + a.add(f.Kinds) + `)` +
+	where := `e.ends_at - e.starts_at > interval '31 days'` +
+		` AND e.kind = ANY(` + a.add(f.Kinds) + `)` +
 		` AND e.x BETWEEN ` + a.add(f.Rect[0]) + ` AND ` + a.add(f.Rect[2]) +
-		` AND e.y BETWEEN ` + a.add(f.Rect[1]) + ` AND ` + a.add(f.Rect[3])
-	fromT, toT := a.add(f.From), a.add(f.To)
-	where += ` AND e.starts_at <= ` + toT + ` AND e.ends_at >= ` + fromT
+		` AND e.y BETWEEN ` + a.add(f.Rect[1]) + ` AND ` + a.add(f.Rect[3]) +
+		` AND e.starts_at <= ` + a.add(f.To) + ` AND e.ends_at >= ` + a.add(f.From)
 	if len(f.Categories) > 0 {
 		where += ` AND e.category = ANY(` + a.add(f.Categories) + `)`
 	}
@@ -212,83 +204,145 @@ func hotspotSQL(pr intel.Principal, f *HotspotFilter, tiles []int64, tileLo, til
 	if !f.IncludeReviewDue {
 		where += ` AND (e.review_date IS NULL OR e.review_date >= current_date)`
 	}
-	tileCond := `e.cm_tile = ANY(` + a.add(tiles) + `)`
-	if tiles == nil {
-		a = a[:len(a)-1]
-		tileCond = `e.cm_tile BETWEEN ` + a.add(tileLo) + ` AND ` + a.add(tileHi)
-	}
-	q := `SELECT ` + cols + ` FROM ` + from + ` WHERE ` + tileCond +
-		` AND e.starts_at >= ` + fromT + `::timestamptz - interval '31 days' AND e.ends_at - e.starts_at <= interval '31 days'` + where
-	if part == 0 {
-		q += ` UNION ALL SELECT ` + cols + ` FROM ` + from + ` WHERE e.ends_at - e.starts_at > interval '31 days'` + where
-	}
-	return q, a
+	return `SELECT ` + cols + ` FROM ` + from + ` WHERE ` + where, a
 }
 
 // HotspotEvents calls fn for every event the filter selects, with what the
 // caller may see of it: events at sensitive places outside the caller's
 // exact access are flagged Generalise, events outside its person-level
-// scope (all of them for aggregate-only roles) are not Full. With parts
-// above 1 it reads that many disjoint sets of tiles at once, each on its
-// own connection, and calls fn concurrently, telling it which part an
-// event is from; fn must not keep e.
+// scope (all of them for aggregate-only roles) are not Full. It reads the
+// blocks of hotspot_blocks (tiles of the rectangle, months of the period)
+// and filters their records here, and reads events with windows over 31
+// days from events. With parts above 1 it reads that many disjoint sets of
+// tiles at once, each on its own connection, and calls fn concurrently,
+// telling it which part an event is from; fn must not keep e.
 func (db *DB) HotspotEvents(ctx context.Context, pr intel.Principal, f HotspotFilter, parts int,
 	fn func(part int, e *HotspotEvent) error) error {
+	view, err := db.hotspotView(ctx, pr)
+	if err != nil {
+		return err
+	}
 	r := f.Rect
 	i0, i1 := int64(math.Floor(r[0]/hotspotTile)), int64(math.Floor(r[2]/hotspotTile))
 	j0, j1 := int64(math.Floor(r[1]/hotspotTile)), int64(math.Floor(r[3]/hotspotTile))
+	m0, m1 := monthOf(f.From.Add(-longWindow)), monthOf(f.To)
 	n := (i1 - i0 + 1) * (j1 - j0 + 1)
-	if n > maxTiles {
-		return db.hotspotPart(ctx, pr, &f, nil, tileKey(i0, j0), tileKey(i1, j1), 0, fn)
-	}
-	parts = max(1, min(parts, int(n)))
-	lists := make([][]int64, parts)
-	k := 0
-	for i := i0; i <= i1; i++ {
-		for j := j0; j <= j1; j++ {
-			// Dealt in turn, so that each part gets its share of a city.
-			lists[k%parts] = append(lists[k%parts], tileKey(i, j))
-			k++
+	var lists [][]int64
+	if n <= maxTiles {
+		parts = max(1, min(parts, int(n)))
+		lists = make([][]int64, parts)
+		k := 0
+		for i := i0; i <= i1; i++ {
+			for j := j0; j <= j1; j++ {
+				// Dealt in turn, so that each part gets its share of a city.
+				lists[k%parts] = append(lists[k%parts], tileKey(i, j))
+				k++
+			}
 		}
-	}
-	if parts == 1 {
-		return db.hotspotPart(ctx, pr, &f, lists[0], 0, 0, 0, fn)
+	} else {
+		lists = [][]int64{nil}
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	for p := range parts {
-		g.Go(func() error { return db.hotspotPart(gctx, pr, &f, lists[p], 0, 0, p, fn) })
+	for p, tiles := range lists {
+		g.Go(func() error {
+			var rows pgx.Rows
+			var err error
+			if tiles != nil {
+				rows, err = db.Pool.Query(gctx, `SELECT data FROM hotspot_blocks WHERE tile = ANY($1) AND month BETWEEN $2 AND $3`,
+					tiles, m0, m1)
+			} else {
+				rows, err = db.Pool.Query(gctx, `SELECT data FROM hotspot_blocks WHERE tile BETWEEN $1 AND $2 AND month BETWEEN $3 AND $4`,
+					tileKey(i0, j0), tileKey(i1, j1), m0, m1)
+			}
+			if err != nil {
+				return wrap(err, "hotspot events")
+			}
+			d := newBlockDecoder(&f, view)
+			emit := func(e *HotspotEvent) error { return fn(p, e) }
+			for rows.Next() {
+				if err := d.each(rows.RawValues()[0], emit); err != nil {
+					rows.Close()
+					return err
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return wrap(err, "hotspot events")
+			}
+			if p == 0 {
+				return db.hotspotLong(gctx, pr, &f, emit)
+			}
+			return nil
+		})
 	}
 	return g.Wait()
 }
 
-func (db *DB) hotspotPart(ctx context.Context, pr intel.Principal, f *HotspotFilter, tiles []int64, lo, hi int64, part int,
-	fn func(int, *HotspotEvent) error) error {
-	q, args := hotspotSQL(pr, f, tiles, lo, hi, part)
-	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		// JIT compiling this scan costs more than it saves, and parallel
-		// workers only add a queue: the parts are the parallelism.
-		if _, err := tx.Exec(ctx, `SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`); err != nil {
+// hotspotLong reads the events with windows over 31 days.
+func (db *DB) hotspotLong(ctx context.Context, pr intel.Principal, f *HotspotFilter, fn func(*HotspotEvent) error) error {
+	q, args := longSQL(pr, f)
+	rows, err := db.Pool.Query(ctx, q, args...)
+	if err != nil {
+		return wrap(err, "hotspot events")
+	}
+	// Close before looking at the error: an unclosed result holds its
+	// connection.
+	defer rows.Close()
+	dec := newEventDecoder(f, rows.FieldDescriptions())
+	var e HotspotEvent
+	for rows.Next() {
+		if err := dec.decode(rows, &e); err != nil {
 			return wrap(err, "hotspot events")
 		}
-		rows, err := tx.Query(ctx, q, args...)
-		if err != nil {
-			return wrap(err, "hotspot events")
+		if err := fn(&e); err != nil {
+			return err
 		}
-		// Close before looking at the error: an unclosed result holds its
-		// connection.
-		defer rows.Close()
-		dec := newEventDecoder(f, rows.FieldDescriptions())
-		var e HotspotEvent
-		for rows.Next() {
-			if err := dec.decode(rows, &e); err != nil {
-				return wrap(err, "hotspot events")
-			}
-			if err := fn(part, &e); err != nil {
-				return err
-			}
+	}
+	return wrap(rows.Err(), "hotspot events")
+}
+
+// hotspotView is what the caller may see, for filtering block records as
+// longSQL filters rows: the database's date (for review dates), its
+// district scope, and the sensitive places with their districts.
+type hotspotView struct {
+	today     int32 // days since 2000-01-01
+	all       bool  // analyst, police: everything in full, nothing generalised
+	scope     []string
+	sensitive map[int64]string
+}
+
+func (db *DB) hotspotView(ctx context.Context, pr intel.Principal) (*hotspotView, error) {
+	v := &hotspotView{scope: pr.Scope()}
+	if pr.AggregatesOnly() || !pr.PersonLevel() {
+		v.scope = []string{}
+	}
+	v.all = v.scope == nil
+	if err := db.Pool.QueryRow(ctx, `SELECT current_date - date '2000-01-01'`).Scan(&v.today); err != nil {
+		return nil, wrap(err, "hotspot events")
+	}
+	if v.all {
+		return v, nil
+	}
+	rows, err := db.Pool.Query(ctx, `SELECT id, coalesce(district, '') FROM places WHERE sensitive`)
+	if err != nil {
+		return nil, wrap(err, "hotspot events")
+	}
+	defer rows.Close()
+	v.sensitive = map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var d string
+		if err := rows.Scan(&id, &d); err != nil {
+			return nil, wrap(err, "hotspot events")
 		}
-		return wrap(rows.Err(), "hotspot events")
-	})
+		v.sensitive[id] = d
+	}
+	return v, wrap(rows.Err(), "hotspot events")
+}
+
+func monthOf(t time.Time) time.Time {
+	u := t.UTC()
+	return time.Date(u.Year(), u.Month(), 1, 0, 0, 0, 0, time.UTC)
 }
 
 // LatestEventDay is the UTC day of the latest event starting on or before

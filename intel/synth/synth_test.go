@@ -137,6 +137,22 @@ func TestLoad(t *testing.T) {
 		t.Fatalf("events %d, with x/y %d, district differing from the database's own %d, young people in events %d",
 			events, withXY, districtMismatch, youngInEvents)
 	}
+	// The triggers' copies agree with what they copy: young_people with
+	// event_people, the hotspot blocks with the events.
+	var wrongYoung, staleBlocks int
+	err = db.Pool.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM events e WHERE e.young_people IS DISTINCT FROM coalesce((SELECT array_agg(ep.person_id ORDER BY ep.person_id)
+		   FROM event_people ep JOIN people p ON p.id = ep.person_id AND p.kind = 'young_person' WHERE ep.event_id = e.id), '{}')),
+		(WITH fresh AS (SELECT cm_tile AS tile, cm_hotspot_month(starts_at) AS month,
+		                       string_agg(cm_hotspot_record(e), ''::bytea ORDER BY id) AS data FROM events e GROUP BY 1, 2),
+		      held AS (SELECT tile, month, string_agg(data, ''::bytea ORDER BY chunk) AS data FROM hotspot_blocks GROUP BY 1, 2)
+		 SELECT count(*) FROM fresh FULL JOIN held USING (tile, month) WHERE fresh.data IS DISTINCT FROM held.data)`).Scan(&wrongYoung, &staleBlocks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wrongYoung != 0 || staleBlocks != 0 {
+		t.Fatalf("after the load: %d events with wrong young_people, %d stale hotspot blocks", wrongYoung, staleBlocks)
+	}
 	// A second load of the same seed fails and leaves nothing behind.
 	if _, err := synth.Load(ctx, db, small); err == nil {
 		t.Fatal("loading the same seed twice succeeded")
