@@ -169,7 +169,7 @@ func (db *DB) AssociationMap(ctx context.Context, pr intel.Principal, f AssocFil
 		b.Queue(`SELECT EXISTS (SELECT 1 FROM districts WHERE code = $1)`, f.District)
 	}
 	b.Queue(strings.ReplaceAll(q, "COND", cond), args...)
-	br := db.Pool.SendBatch(ctx, b)
+	br := db.ReadBatch(ctx, b)
 	defer br.Close()
 	if f.District != "" {
 		var known bool
@@ -236,7 +236,7 @@ func (db *DB) AssociationMap(ctx context.Context, pr intel.Principal, f AssocFil
 	}
 	// The places only once the selection is known not to be too large.
 	pw, pargs := placeSelection(f.District, bbox, 3)
-	prows, err := db.Pool.Query(ctx, placeSQL(assocPlacesSQL+pw+` ORDER BY pl.id`, 1, 2),
+	prows, err := db.ReadQuery(ctx, placeSQL(assocPlacesSQL+pw+` ORDER BY pl.id`, 1, 2),
 		append([]any{pr.PersonLevel(), pr.Scope()}, pargs...)...)
 	if err != nil {
 		return nil, wrap(err, "association map")

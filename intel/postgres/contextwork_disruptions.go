@@ -196,7 +196,7 @@ func (db *DB) DeleteDisruption(ctx context.Context, pr intel.Principal, id int64
 // DisruptionCounts counts actions applied in [from, to] by kind and
 // district (the place's, else the adult's; "" when neither has one).
 func (db *DB) DisruptionCounts(ctx context.Context, from, to *intel.Date) (map[[2]string]int, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT d.kind, coalesce(dpl.district, dpp.district, ''), count(*)`+disruptionFrom+`
+	rows, err := db.ReadQuery(ctx, `SELECT d.kind, coalesce(dpl.district, dpp.district, ''), count(*)`+disruptionFrom+`
 		WHERE ($1::date IS NULL OR d.applied_on >= $1) AND ($2::date IS NULL OR d.applied_on <= $2)
 		GROUP BY 1, 2`, dateArg(from), dateArg(to))
 	if err != nil {
@@ -242,7 +242,7 @@ func (db *DB) DisruptionImpact(ctx context.Context, placeID int64, radius float6
 	// The place is transformed once (MATERIALIZED: inlined, it was
 	// transformed again for every event, ten times slower), and its box
 	// widened by the radius screens events before the distance is taken.
-	rows, err := db.Pool.Query(ctx, `WITH p AS MATERIALIZED (
+	rows, err := db.ReadQuery(ctx, `WITH p AS MATERIALIZED (
 		SELECT ST_Transform(geom, s.srid) AS g, s.srid FROM places, (SELECT cm_metric_srid() AS srid) s WHERE id = $1
 	), ev AS (
 		SELECT e.id, (e.starts_at AT TIME ZONE 'Europe/London')::date AS d
@@ -306,7 +306,7 @@ func (db *DB) DisruptionPoints(ctx context.Context, pr intel.Principal, f Disrup
 		  AND ($3::date IS NULL OR d.applied_on >= $3) AND ($4::date IS NULL OR d.applied_on <= $4)
 		  AND ($5::float8[] IS NULL OR dpl.pt && ST_MakeEnvelope($5[1], $5[2], $5[3], $5[4], 4326))
 		ORDER BY d.id`, pr, f.Kind, f.District, dateArg(f.From), dateArg(f.To), bbox)
-	rows, err := db.Pool.Query(ctx, q, args...)
+	rows, err := db.ReadQuery(ctx, q, args...)
 	if err != nil {
 		return wrap(err, "disruptions")
 	}

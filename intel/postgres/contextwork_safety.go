@@ -163,7 +163,7 @@ type MarkShape struct {
 // district, if given) for aggregation: an aggregate read over all
 // districts, so the caller applies disclosure control.
 func (db *DB) SafetyMarkShapes(ctx context.Context, district string, from, to intel.Date, fn func(MarkShape) error) error {
-	rows, err := db.Pool.Query(ctx, `SELECT person_id, rating, x, y,
+	rows, err := db.ReadQuery(ctx, `SELECT person_id, rating, x, y,
 		CASE WHEN GeometryType(geom) = 'POLYGON' THEN ST_AsGeoJSON(ST_Transform(geom, cm_metric_srid()), 2) END
 		FROM safety_marks WHERE recorded_on BETWEEN $1 AND $2 AND ($3 = '' OR district = $3) ORDER BY id`,
 		from.Time, to.Time, district)
@@ -206,7 +206,7 @@ type EventPoint struct {
 // [from, to] (Europe/London dates) within the metric rectangle, for
 // comparing the felt-safety layer with activity.
 func (db *DB) EventPoints(ctx context.Context, kinds []string, from, to intel.Date, minx, miny, maxx, maxy float64, fn func(EventPoint) error) error {
-	rows, err := db.Pool.Query(ctx, `SELECT e.x, e.y, ARRAY(SELECT ep.person_id FROM event_people ep
+	rows, err := db.ReadQuery(ctx, `SELECT e.x, e.y, ARRAY(SELECT ep.person_id FROM event_people ep
 		JOIN people yp ON yp.id = ep.person_id AND yp.kind = 'young_person' WHERE ep.event_id = e.id)
 		FROM events e WHERE e.kind = ANY($1)
 		  AND e.starts_at >= ($2::date::timestamp AT TIME ZONE 'Europe/London')

@@ -146,7 +146,7 @@ func (it *rowIter) Close() {
 func (db *DB) iter(ctx context.Context, what, q string, a args, countQ string, ca args,
 	scan func(pgx.Rows, *intel.Feature) error) (intel.FeatureIter, int64, error) {
 	if countQ == "" {
-		rows, err := db.Pool.Query(ctx, q, a...)
+		rows, err := db.ReadQuery(ctx, q, a...)
 		if err != nil {
 			return nil, -1, wrap(err, what)
 		}
@@ -155,7 +155,7 @@ func (db *DB) iter(ctx context.Context, what, q string, a args, countQ string, c
 	b := &pgx.Batch{}
 	b.Queue(countQ, ca...)
 	b.Queue(q, a...)
-	br := db.Pool.SendBatch(ctx, b)
+	br := db.ReadBatch(ctx, b)
 	var n int64
 	if err := br.QueryRow().Scan(&n); err != nil {
 		_ = br.Close()
@@ -172,7 +172,7 @@ func (db *DB) iter(ctx context.Context, what, q string, a args, countQ string, c
 func (db *DB) extent(ctx context.Context, what, q string, a args) (intel.Extent, error) {
 	var e intel.Extent
 	var x0, y0, x1, y1 *float64
-	if err := db.Pool.QueryRow(ctx, q, a...).Scan(&x0, &y0, &x1, &y1, &e.From, &e.To); err != nil {
+	if err := db.ReadQueryRow(ctx, q, a...).Scan(&x0, &y0, &x1, &y1, &e.From, &e.To); err != nil {
 		return e, wrap(err, what)
 	}
 	if x0 != nil {
@@ -299,7 +299,7 @@ func (db *DB) PlaceFeatures(ctx context.Context, pr intel.Principal, q intel.Fea
 func (db *DB) PlaceFeature(ctx context.Context, pr intel.Principal, id int64, f *intel.Feature) error {
 	var a args
 	gen, geom := placeShown(&a, pr)
-	rows, err := db.Pool.Query(ctx, placeSelect(gen, geom)+` WHERE pl.id = `+a.add(id), a...)
+	rows, err := db.ReadQuery(ctx, placeSelect(gen, geom)+` WHERE pl.id = `+a.add(id), a...)
 	return one(rows, err, f, scanPlaceFeature, "place")
 }
 
@@ -402,7 +402,7 @@ func (db *DB) EventFeature(ctx context.Context, pr intel.Principal, id int64, f 
 		return err
 	}
 	conds = append(conds, "e.id = "+a.add(id))
-	rows, err := db.Pool.Query(ctx, eventSelect(geom)+where(conds), a...)
+	rows, err := db.ReadQuery(ctx, eventSelect(geom)+where(conds), a...)
 	return one(rows, err, f, scanEventFeature, "event")
 }
 
@@ -464,7 +464,7 @@ func (db *DB) DistrictFeatures(ctx context.Context, q intel.FeatureQuery, count 
 
 // DistrictFeature reads one district by code.
 func (db *DB) DistrictFeature(ctx context.Context, code string, f *intel.Feature) error {
-	rows, err := db.Pool.Query(ctx, districtSelect+` WHERE d.code = $1`, code)
+	rows, err := db.ReadQuery(ctx, districtSelect+` WHERE d.code = $1`, code)
 	return one(rows, err, f, scanDistrictFeature, "district")
 }
 

@@ -67,7 +67,7 @@ type HotspotEvent struct {
 func (db *DB) HotspotSettings(ctx context.Context) (srid int, rule geo.Rule, err error) {
 	rule = geo.Rule{Threshold: geo.DefaultThreshold, Round: 5}
 	var th, rd *string
-	err = db.Pool.QueryRow(ctx, `SELECT cm_metric_srid(),
+	err = db.ReadQueryRow(ctx, `SELECT cm_metric_srid(),
 		(SELECT value FROM settings WHERE key = 'disclosure_threshold'),
 		(SELECT value FROM settings WHERE key = 'disclosure_round')`).Scan(&srid, &th, &rd)
 	if err != nil {
@@ -95,7 +95,7 @@ func (db *DB) HotspotSettings(ctx context.Context) (srid int, rule geo.Rule, err
 // does not exist is EINVALID naming the parameter "district".
 func (db *DB) DistrictRect(ctx context.Context, code string) ([4]float64, error) {
 	var r [4]float64
-	err := db.Pool.QueryRow(ctx, `SELECT ST_XMin(geom_m), ST_YMin(geom_m), ST_XMax(geom_m), ST_YMax(geom_m)
+	err := db.ReadQueryRow(ctx, `SELECT ST_XMin(geom_m), ST_YMin(geom_m), ST_XMax(geom_m), ST_YMax(geom_m)
 		FROM districts WHERE code = $1`, code).Scan(&r[0], &r[1], &r[2], &r[3])
 	if err == pgx.ErrNoRows {
 		return r, intel.Invalid("district", "no such district")
@@ -107,7 +107,7 @@ func (db *DB) DistrictRect(ctx context.Context, code string) ([4]float64, error)
 // covers when no bbox is given); ok is false when there are no districts.
 func (db *DB) AreaRect(ctx context.Context) (r [4]float64, ok bool, err error) {
 	var x0, y0, x1, y1 *float64
-	err = db.Pool.QueryRow(ctx, `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
+	err = db.ReadQueryRow(ctx, `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
 		FROM (SELECT ST_Extent(geom_m)::geometry AS e FROM districts) s`).Scan(&x0, &y0, &x1, &y1)
 	if err != nil || x0 == nil {
 		return r, false, wrap(err, "districts")
@@ -119,7 +119,7 @@ func (db *DB) AreaRect(ctx context.Context) (r [4]float64, ok bool, err error) {
 // district (points on the boundary count as inside).
 func (db *DB) InDistrict(ctx context.Context, code string, xs, ys []float64) ([]bool, error) {
 	out := make([]bool, len(xs))
-	rows, err := db.Pool.Query(ctx, `SELECT p.i FROM districts d,
+	rows, err := db.ReadQuery(ctx, `SELECT p.i FROM districts d,
 		unnest($2::float8[], $3::float8[]) WITH ORDINALITY AS p(x, y, i)
 		WHERE d.code = $1 AND ST_Intersects(d.geom_m, ST_SetSRID(ST_MakePoint(p.x, p.y), ST_SRID(d.geom_m)))`, code, xs, ys)
 	if err != nil {
@@ -248,10 +248,10 @@ func (db *DB) HotspotEvents(ctx context.Context, pr intel.Principal, f HotspotFi
 			var rows pgx.Rows
 			var err error
 			if tiles != nil {
-				rows, err = db.Pool.Query(gctx, `SELECT data FROM hotspot_blocks WHERE tile = ANY($1) AND month BETWEEN $2 AND $3`,
+				rows, err = db.ReadQuery(gctx, `SELECT data FROM hotspot_blocks WHERE tile = ANY($1) AND month BETWEEN $2 AND $3`,
 					tiles, m0, m1)
 			} else {
-				rows, err = db.Pool.Query(gctx, `SELECT data FROM hotspot_blocks WHERE tile BETWEEN $1 AND $2 AND month BETWEEN $3 AND $4`,
+				rows, err = db.ReadQuery(gctx, `SELECT data FROM hotspot_blocks WHERE tile BETWEEN $1 AND $2 AND month BETWEEN $3 AND $4`,
 					tileKey(i0, j0), tileKey(i1, j1), m0, m1)
 			}
 			if err != nil {
@@ -281,7 +281,7 @@ func (db *DB) HotspotEvents(ctx context.Context, pr intel.Principal, f HotspotFi
 // hotspotLong reads the events with windows over 31 days.
 func (db *DB) hotspotLong(ctx context.Context, pr intel.Principal, f *HotspotFilter, fn func(*HotspotEvent) error) error {
 	q, args := longSQL(pr, f)
-	rows, err := db.Pool.Query(ctx, q, args...)
+	rows, err := db.ReadQuery(ctx, q, args...)
 	if err != nil {
 		return wrap(err, "hotspot events")
 	}
@@ -317,13 +317,13 @@ func (db *DB) hotspotView(ctx context.Context, pr intel.Principal) (*hotspotView
 		v.scope = []string{}
 	}
 	v.all = v.scope == nil
-	if err := db.Pool.QueryRow(ctx, `SELECT current_date - date '2000-01-01'`).Scan(&v.today); err != nil {
+	if err := db.ReadQueryRow(ctx, `SELECT current_date - date '2000-01-01'`).Scan(&v.today); err != nil {
 		return nil, wrap(err, "hotspot events")
 	}
 	if v.all {
 		return v, nil
 	}
-	rows, err := db.Pool.Query(ctx, `SELECT id, coalesce(district, '') FROM places WHERE sensitive`)
+	rows, err := db.ReadQuery(ctx, `SELECT id, coalesce(district, '') FROM places WHERE sensitive`)
 	if err != nil {
 		return nil, wrap(err, "hotspot events")
 	}
@@ -349,7 +349,7 @@ func monthOf(t time.Time) time.Time {
 // notAfter (nil when there is none).
 func (db *DB) LatestEventDay(ctx context.Context, notAfter time.Time) (*time.Time, error) {
 	var t *time.Time
-	err := db.Pool.QueryRow(ctx, `SELECT date_trunc('day', max(starts_at) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+	err := db.ReadQueryRow(ctx, `SELECT date_trunc('day', max(starts_at) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
 		FROM events WHERE starts_at < $1::timestamptz + interval '1 day'`, notAfter).Scan(&t)
 	if err != nil {
 		return nil, wrap(err, "events")

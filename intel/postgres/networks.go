@@ -226,7 +226,7 @@ func scanNetwork(row pgx.Row) (intel.Network, error) {
 // ListNetworks lists the served networks, largest first.
 func (db *DB) ListNetworks(ctx context.Context, f NetworkFilter) (intel.NetworkList, error) {
 	out := intel.NetworkList{Items: []intel.Network{}}
-	tx, err := db.Pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	tx, err := db.ReadTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
 	if err != nil {
 		return out, wrap(err, "networks")
 	}
@@ -359,7 +359,7 @@ const (
 // them. Callers without person-level access get places only: no people,
 // and groups and spaces as counts.
 func (db *DB) GetNetwork(ctx context.Context, pr intel.Principal, id string) (intel.Freshness, intel.Network, error) {
-	tx, err := db.Pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	tx, err := db.ReadTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
 	if err != nil {
 		return intel.Freshness{}, intel.Network{}, wrap(err, "network")
 	}
@@ -467,7 +467,7 @@ const MaxGraphNodes = 5000
 func (db *DB) NetworkGraph(ctx context.Context, pr intel.Principal, id string, sel LinkSelection) (intel.NetworkGraph, []int64, error) {
 	var g intel.NetworkGraph
 	g.Elements.Nodes, g.Elements.Edges, g.Hidden = []intel.CyNode{}, []intel.CyEdge{}, map[string]int{}
-	tx, err := db.Pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	tx, err := db.ReadTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
 	if err != nil {
 		return g, nil, wrap(err, "network")
 	}

@@ -77,7 +77,7 @@ func (db *DB) PlaceProfile(ctx context.Context, pr intel.Principal, id int64, f 
 		WHERE (place_id = $1 OR found_place_id = $1) AND starts_at < $3 AND ends_at >= $2 ORDER BY starts_at`, id, f.From.Time, to)
 	b.Queue(freshnessSQL)
 	b.Queue(nodeNetworksSQL, id)
-	br := db.Pool.SendBatch(ctx, b)
+	br := db.ReadBatch(ctx, b)
 	defer br.Close()
 
 	place, err := scanPlace(br.QueryRow())
@@ -291,7 +291,7 @@ func countPeople(young map[int64]*intel.ProfilePerson, rule geo.Rule, exact bool
 func (db *DB) profileContexts(ctx context.Context, pr intel.Principal, p *intel.PlaceProfile, sel LinkSelection,
 	young []int64, congregating map[int64]bool) error {
 	cond, args := sel.where("l", 3)
-	rows, err := db.Pool.Query(ctx, `WITH mem AS (
+	rows, err := db.ReadQuery(ctx, `WITH mem AS (
 			SELECT l.source_id, l.target_id FROM links l WHERE l.kind = 'member_of' AND l.source_id = ANY($1) AND `+cond+`
 		), pres AS (
 			-- One array of sources, not ORs, so the lookup stays on the index.

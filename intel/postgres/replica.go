@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -107,10 +109,10 @@ func (db *DB) ReadQuery(ctx context.Context, sql string, args ...any) (pgx.Rows,
 		return rows, err
 	}
 	if err != nil {
-		if !replicaDown(err) {
+		if !retryOnPrimary(err) {
 			return nil, err
 		}
-		db.replica.down(err)
+		db.replica.failed(err)
 		return db.Pool.Query(ctx, sql, args...)
 	}
 	return &fallbackRows{Rows: rows, db: db, ctx: ctx, sql: sql, args: args}, nil
@@ -138,9 +140,9 @@ func (r *fallbackRows) Next() bool {
 		return ok
 	}
 	r.started = true
-	if err := r.Rows.Err(); err != nil && replicaDown(err) {
+	if err := r.Rows.Err(); err != nil && retryOnPrimary(err) {
 		r.Rows.Close()
-		r.db.replica.down(err)
+		r.db.replica.failed(err)
 		rows, err := r.db.Pool.Query(r.ctx, r.sql, r.args...)
 		if err != nil {
 			r.err = err
@@ -174,8 +176,8 @@ type readRow struct {
 func (r readRow) Scan(dest ...any) error {
 	p := r.db.Reader(r.ctx)
 	err := p.QueryRow(r.ctx, r.sql, r.args...).Scan(dest...)
-	if err != nil && p != r.db.Pool && replicaDown(err) {
-		r.db.replica.down(err)
+	if err != nil && p != r.db.Pool && retryOnPrimary(err) {
+		r.db.replica.failed(err)
 		return r.db.Pool.QueryRow(r.ctx, r.sql, r.args...).Scan(dest...)
 	}
 	return err
@@ -183,6 +185,27 @@ func (r readRow) Scan(dest ...any) error {
 
 // replicaDown reports whether err means the replica itself is unusable
 // (not that the query was wrong or the caller gave up).
+// retryOnPrimary reports whether a read that failed on the replica should
+// be run again on the primary: the replica is down, or it cancelled the
+// query because replaying the primary's changes needed what the query
+// held (a recovery conflict, SQLSTATE 40001 on a standby).
+func retryOnPrimary(err error) bool {
+	return replicaDown(err) || recoveryConflict(err)
+}
+
+func recoveryConflict(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "40001" && strings.Contains(pe.Message, "conflict with recovery")
+}
+
+// failed takes the replica out of use if err says it is down; a recovery
+// conflict is one query's bad luck, not the replica's.
+func (r *replica) failed(err error) {
+	if replicaDown(err) {
+		r.down(err)
+	}
+}
+
 func replicaDown(err error) bool {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
@@ -257,4 +280,110 @@ func (r *replica) check(ctx context.Context, pool *pgxpool.Pool, opt ReaderOptio
 func (r *replica) close() {
 	r.stop()
 	<-r.done
+}
+
+// ReadBatch sends a batch of read-only queries through Reader. If the
+// replica fails on the batch's first result (it is down, or went down
+// since the last check), it is taken out of use and the whole batch sent
+// to the primary instead; later results are returned as they come.
+func (db *DB) ReadBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	p := db.Reader(ctx)
+	br := p.SendBatch(ctx, b)
+	if p == db.Pool {
+		return br
+	}
+	return &fallbackBatch{BatchResults: br, db: db, ctx: ctx, b: b}
+}
+
+// fallbackBatch is a replica's batch that moves to the primary if the
+// replica fails on its first result.
+type fallbackBatch struct {
+	pgx.BatchResults
+	db      *DB
+	ctx     context.Context
+	b       *pgx.Batch
+	started bool
+}
+
+// retry reports whether the first result failed because the replica is
+// down, and if so resends the batch to the primary.
+func (f *fallbackBatch) retry(err error) bool {
+	first := !f.started
+	f.started = true
+	if !first || err == nil || !retryOnPrimary(err) {
+		return false
+	}
+	_ = f.BatchResults.Close()
+	f.db.replica.failed(err)
+	f.BatchResults = f.db.Pool.SendBatch(f.ctx, f.b)
+	return true
+}
+
+func (f *fallbackBatch) Exec() (pgconn.CommandTag, error) {
+	tag, err := f.BatchResults.Exec()
+	if f.retry(err) {
+		return f.BatchResults.Exec()
+	}
+	return tag, err
+}
+
+func (f *fallbackBatch) Query() (pgx.Rows, error) {
+	rows, err := f.BatchResults.Query()
+	if err == nil && !f.started {
+		// A failure of the first query shows in its rows: read ahead to
+		// the first row, which the caller's Next returns from peeked.
+		ok := rows.Next()
+		if !ok && f.retry(rows.Err()) {
+			return f.BatchResults.Query()
+		}
+		f.started = true
+		return &peekedRows{Rows: rows, ok: ok}, nil
+	}
+	if f.retry(err) {
+		return f.BatchResults.Query()
+	}
+	return rows, err
+}
+
+func (f *fallbackBatch) QueryRow() pgx.Row {
+	return batchRow{f: f}
+}
+
+type batchRow struct{ f *fallbackBatch }
+
+func (r batchRow) Scan(dest ...any) error {
+	err := r.f.BatchResults.QueryRow().Scan(dest...)
+	if r.f.retry(err) {
+		return r.f.BatchResults.QueryRow().Scan(dest...)
+	}
+	return err
+}
+
+// peekedRows are rows whose first Next has been called already.
+type peekedRows struct {
+	pgx.Rows
+	ok     bool
+	peeked bool
+}
+
+func (r *peekedRows) Next() bool {
+	if !r.peeked {
+		r.peeked = true
+		return r.ok
+	}
+	return r.Rows.Next()
+}
+
+// ReadTx begins a read-only transaction through Reader (falling back to
+// the primary if the replica cannot start one), for reads that must see
+// one snapshot across several statements.
+func (db *DB) ReadTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error) {
+	opts.AccessMode = pgx.ReadOnly
+	p := db.Reader(ctx)
+	tx, err := p.BeginTx(ctx, opts)
+	if err != nil && p != db.Pool && replicaDown(err) {
+		db.replica.down(err)
+		return db.Pool.BeginTx(ctx, opts)
+	}
+	return tx, err
 }

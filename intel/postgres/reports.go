@@ -31,10 +31,10 @@ func localDay(ts string) string {
 // ReportArea reads the area's districts (by name) and its area_name setting.
 func (db *DB) ReportArea(ctx context.Context) (intel.ReportArea, error) {
 	var a intel.ReportArea
-	if err := db.Pool.QueryRow(ctx, `SELECT (SELECT value FROM settings WHERE key = 'area_name')`).Scan(&a.Name); err != nil {
+	if err := db.ReadQueryRow(ctx, `SELECT (SELECT value FROM settings WHERE key = 'area_name')`).Scan(&a.Name); err != nil {
 		return a, wrap(err, "area")
 	}
-	rows, err := db.Pool.Query(ctx, `SELECT code, name, short_name FROM districts ORDER BY name, code`)
+	rows, err := db.ReadQuery(ctx, `SELECT code, name, short_name FROM districts ORDER BY name, code`)
 	if err != nil {
 		return a, wrap(err, "districts")
 	}
@@ -99,7 +99,7 @@ FROM k GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`
 // whole area: the counts are aggregates, and disclosure control is the
 // caller's business.
 func (db *DB) PictureCounts(ctx context.Context, dates []intel.Date) ([]intel.PictureCount, error) {
-	rows, err := db.Pool.Query(ctx, pictureSQL, datesArg(dates))
+	rows, err := db.ReadQuery(ctx, pictureSQL, datesArg(dates))
 	if err != nil {
 		return nil, wrap(err, "current picture")
 	}
@@ -122,7 +122,7 @@ func datesArg(dates []intel.Date) []time.Time {
 // was found, on a day from from to to (inclusive, in the report time
 // zone), whole area, with the young people in each.
 func (db *DB) MissingEpisodes(ctx context.Context, from, to intel.Date) ([]intel.MissingEpisode, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT e.id, e.district, e.starts_at, `+localDay("e.starts_at")+`,
+	rows, err := db.ReadQuery(ctx, `SELECT e.id, e.district, e.starts_at, `+localDay("e.starts_at")+`,
 			e.found_at, `+localDay("e.found_at")+`, e.rhi_at, e.found_place_id,
 			coalesce(array_agg(p.id ORDER BY p.id) FILTER (WHERE p.id IS NOT NULL), '{}')
 		FROM events e LEFT JOIN event_people ep ON ep.event_id = e.id
@@ -155,7 +155,7 @@ const nodeDistricts = `nd AS (SELECT id, district FROM people UNION ALL SELECT i
 // and touching each district (either end a node of the district).
 // Links from adults of concern count only when seesAdults.
 func (db *DB) LinkReviewCounts(ctx context.Context, dates []intel.Date, seesAdults bool) ([]intel.LinkReviewCount, error) {
-	rows, err := db.Pool.Query(ctx, `WITH d AS (SELECT DISTINCT unnest($1::date[]) AS as_of), `+nodeDistricts+`,
+	rows, err := db.ReadQuery(ctx, `WITH d AS (SELECT DISTINCT unnest($1::date[]) AS as_of), `+nodeDistricts+`,
 		l AS (SELECT d.as_of, l.id, s.district AS sd, t.district AS td
 			FROM d JOIN links l ON l.first_seen <= d.as_of AND l.review_date <= d.as_of
 			LEFT JOIN nd s ON s.id = l.source_id LEFT JOIN nd t ON t.id = l.target_id
@@ -183,7 +183,7 @@ const placeLabel = `CASE WHEN pl.sensitive AND NOT (EXACT) THEN 'Sensitive place
 
 // PlaceRefs names places as the caller may see them.
 func (db *DB) PlaceRefs(ctx context.Context, pr intel.Principal, ids []int64) (map[int64]intel.NodeRef, error) {
-	rows, err := db.Pool.Query(ctx, placeSQL(`SELECT pl.id, `+placeLabel+` FROM places pl WHERE pl.id = ANY($1)`, 2, 3),
+	rows, err := db.ReadQuery(ctx, placeSQL(`SELECT pl.id, `+placeLabel+` FROM places pl WHERE pl.id = ANY($1)`, 2, 3),
 		ids, pr.PersonLevel(), pr.Scope())
 	if err != nil {
 		return nil, wrap(err, "places")
@@ -242,7 +242,7 @@ func (db *DB) TopPlaces(ctx context.Context, pr intel.Principal, district string
 	LEFT JOIN l1 ON l1.place_id = pl.id LEFT JOIN gr ON gr.place_id = pl.id
 	ORDER BY coalesce(e1.events, 0) DESC, coalesce(yp.n, 0) DESC, e1.last_at DESC NULLS LAST, coalesce(l1.n, 0) DESC, pl.id
 	LIMIT $3`, 5, 6)
-	rows, err := db.Pool.Query(ctx, q, district, asOf.Time, limit, pr.SeesAdults(), pr.PersonLevel(), pr.Scope())
+	rows, err := db.ReadQuery(ctx, q, district, asOf.Time, limit, pr.SeesAdults(), pr.PersonLevel(), pr.Scope())
 	if err != nil {
 		return nil, wrap(err, "top places")
 	}
@@ -281,7 +281,7 @@ const NetworkMinShared = 2
 // union-find in Go makes the groups. Swap for the stored networks when
 // they exist.
 func (db *DB) MaceNetworks(ctx context.Context, pr intel.Principal, district string, asOf intel.Date) ([]intel.MaceNetwork, error) {
-	rows, err := db.Pool.Query(ctx, `WITH e AS (
+	rows, err := db.ReadQuery(ctx, `WITH e AS (
 		SELECT DISTINCT l.source_id AS yp, l.target_id AS ctx FROM links l
 		JOIN people p ON p.id = l.source_id AND p.kind = 'young_person'
 		JOIN nodes n ON n.id = l.target_id AND n.type IN ('place', 'group', 'space')
@@ -345,7 +345,7 @@ func (db *DB) MaceNetworks(ctx context.Context, pr intel.Principal, district str
 	FROM nodes n LEFT JOIN nd ON nd.id = n.id
 	LEFT JOIN places pl ON pl.id = n.id LEFT JOIN peer_groups g ON g.id = n.id LEFT JOIN online_spaces s ON s.id = n.id
 	WHERE n.id = ANY($1) ORDER BY n.id`, 2, 3)
-	rows, err = db.Pool.Query(ctx, q, ids, pr.PersonLevel(), pr.Scope(), pr.SeesAdults(), asOf.Time)
+	rows, err = db.ReadQuery(ctx, q, ids, pr.PersonLevel(), pr.Scope(), pr.SeesAdults(), asOf.Time)
 	if err != nil {
 		return nil, wrap(err, "networks")
 	}
@@ -496,7 +496,7 @@ func (db *DB) OverdueChildren(ctx context.Context, pr intel.Principal, district 
 	FROM (SELECT k.*, ($3::text[] IS NULL OR district = ANY($3)) AS in_scope FROM k
 	      WHERE completed_on IS NULL OR completed_on <= ($2::date - interval '1 month')::date) o
 	ORDER BY completed_on NULLS FIRST, pseudonym`
-	rows, err := db.Pool.Query(ctx, q, district, asOf.Time, pr.Scope())
+	rows, err := db.ReadQuery(ctx, q, district, asOf.Time, pr.Scope())
 	if err != nil {
 		return nil, 0, wrap(err, "overdue children")
 	}
@@ -540,7 +540,7 @@ func (db *DB) OutstandingRHIs(ctx context.Context, pr intel.Principal, district 
 	  AND e.found_at >= `+dayStart(threeMonths)+` AND e.found_at < `+dayStart("$2::date + 1")+`
 	  AND (e.rhi_at IS NULL OR e.rhi_at >= `+dayStart("$2::date + 1")+`)
 	ORDER BY e.found_at, e.id`, 4, 3)
-	rows, err := db.Pool.Query(ctx, q, district, asOf.Time, pr.Scope(), pr.PersonLevel())
+	rows, err := db.ReadQuery(ctx, q, district, asOf.Time, pr.Scope(), pr.PersonLevel())
 	if err != nil {
 		return nil, 0, wrap(err, "outstanding return home interviews")
 	}
@@ -599,7 +599,7 @@ func (db *DB) LinksDue(ctx context.Context, pr intel.Principal, district string,
 	FROM due
 	WHERE $3::text[] IS NULL OR ((st <> 'person' OR sd = ANY($3)) AND (tt <> 'person' OR td = ANY($3)))
 	ORDER BY review_date, id LIMIT $6`, 5, 3)
-	rows, err := db.Pool.Query(ctx, q, district, asOf.Time, pr.Scope(), pr.SeesAdults(), pr.PersonLevel(), limit)
+	rows, err := db.ReadQuery(ctx, q, district, asOf.Time, pr.Scope(), pr.SeesAdults(), pr.PersonLevel(), limit)
 	if err != nil {
 		return nil, 0, wrap(err, "links due for review")
 	}
@@ -631,7 +631,7 @@ func (db *DB) LinksDue(ctx context.Context, pr intel.Principal, district string,
 	}
 	if total < 0 {
 		// No row in scope: count them alone.
-		err := db.Pool.QueryRow(ctx, `WITH `+nodeDistricts+` SELECT count(*)::int FROM links l
+		err := db.ReadQueryRow(ctx, `WITH `+nodeDistricts+` SELECT count(*)::int FROM links l
 			LEFT JOIN nd s ON s.id = l.source_id LEFT JOIN nd t ON t.id = l.target_id
 			LEFT JOIN people sp ON sp.id = l.source_id LEFT JOIN people tp ON tp.id = l.target_id
 			WHERE l.first_seen <= $2 AND l.review_date <= $2 AND ($1 = '' OR s.district = $1 OR t.district = $1)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/contextmap/contextmap/intel/localdb"
 	"github.com/contextmap/contextmap/intel/postgres"
+	"github.com/contextmap/contextmap/intel/report"
 )
 
 // TestReadReplica runs the service with READ_DATABASE_URL pointing at a
@@ -85,6 +87,37 @@ func TestReadReplica(t *testing.T) {
 	resumeReplay(t, replicaAdmin)
 	eventually(t, "the replica catches up", func() bool { return apiDistricts(t, s) == 7 })
 
+	// Map, OGC and report reads go to the replica too: with replay
+	// paused, a missing episode written on the primary is in none of them
+	// until replay resumes.
+	reads := []struct {
+		name string
+		n    func() int
+	}{
+		{"hotspot map", func() int { return hotspotEvents(t, s) }},
+		{"OGC events items", func() int { return ogcMatched(t, s) }},
+		{"missing-episode report", func() int { return missingEpisodes(t, s) }},
+	}
+	before := make([]int, len(reads))
+	for i, r := range reads {
+		before[i] = r.n()
+	}
+	pauseReplay(t, replicaAdmin)
+	ep := event("paused-write", "Resilience test")
+	ep["kind"] = "missing_episode"
+	if r := s.do("create", "analyst", "POST", "/api/v1/events", ep); r.status != http.StatusCreated {
+		t.Fatalf("create with replay paused: %d %s", r.status, r.body)
+	}
+	for i, r := range reads {
+		if n := r.n(); n != before[i] {
+			t.Errorf("%s right after a write, replay paused: %d events, want the replica's %d", r.name, n, before[i])
+		}
+	}
+	resumeReplay(t, replicaAdmin)
+	for i, r := range reads {
+		eventually(t, r.name+" catches up", func() bool { return r.n() == before[i]+1 })
+	}
+
 	// A replica further behind than MaxLag is taken out of use until it
 	// catches up.
 	strict, err := postgres.Open(ctx, withDB(cl.URL, db.Pool.Config().ConnConfig.Database))
@@ -112,9 +145,15 @@ func TestReadReplica(t *testing.T) {
 	if err := localdb.Crash(replicaDir); err != nil {
 		t.Fatal(err)
 	}
-	for i := range 20 {
-		if r := s.do("districts", "analyst", "GET", "/api/v1/districts", nil); r.status != http.StatusOK {
-			t.Fatalf("GET /districts #%d after the replica crashed: %d %s", i, r.status, r.body)
+	// The first read after the crash is an OGC page with its count (a
+	// batch of two queries), then maps and lists by turns.
+	after := []string{"/ogc/collections/events/items?limit=1",
+		"/api/v1/maps/hotspots?method=count&district=E07000028&from=2024-03-01&to=2024-03-31",
+		"/api/v1/districts"}
+	for i := range 21 {
+		path := after[i%len(after)]
+		if r := s.do("after crash", "analyst", "GET", path, nil); r.status != http.StatusOK {
+			t.Fatalf("GET %s (#%d) after the replica crashed: %d %s", path, i, r.status, r.body)
 		}
 	}
 	eventually(t, "reads fall back to the primary", func() bool { return db.Reader(ctx) == db.Pool })
@@ -223,4 +262,67 @@ func readyReplica(t *testing.T, s *service) bool {
 		t.Fatalf("/readyz body %s: %v, want read_replica", r.body, err)
 	}
 	return body.ReadReplica.InUse
+}
+
+// hotspotEvents sums the events of the count map's cells over Carlisle in
+// March 2024, where the test's events are.
+func hotspotEvents(t *testing.T, s *service) int {
+	t.Helper()
+	r := s.do("hotspots", "analyst", "GET", "/api/v1/maps/hotspots?method=count&district=E07000028&from=2024-03-01&to=2024-03-31", nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("GET /maps/hotspots: %d %s", r.status, r.body)
+	}
+	var fc struct {
+		Features []struct {
+			Properties struct {
+				Events int `json:"events"`
+			} `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(r.body, &fc); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range fc.Features {
+		n += f.Properties.Events
+	}
+	return n
+}
+
+// ogcMatched is the OGC events collection's numberMatched.
+func ogcMatched(t *testing.T, s *service) int {
+	t.Helper()
+	r := s.do("ogc", "analyst", "GET", "/ogc/collections/events/items?limit=1", nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("GET /ogc/collections/events/items: %d %s", r.status, r.body)
+	}
+	var fc struct {
+		Matched int `json:"numberMatched"`
+	}
+	if err := json.Unmarshal(r.body, &fc); err != nil {
+		t.Fatal(err)
+	}
+	return fc.Matched
+}
+
+// missingEpisodes is the area's missing episodes in March 2024 in the
+// missing-episode report.
+func missingEpisodes(t *testing.T, s *service) int {
+	t.Helper()
+	r := s.do("missing", "analyst", "GET", "/api/v1/reports/missing?from=2024-03-01&to=2024-03-31", nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("GET /reports/missing: %d %s", r.status, r.body)
+	}
+	var m report.MissingReport
+	if err := json.Unmarshal(r.body, &m); err != nil {
+		t.Fatal(err)
+	}
+	area := slices.IndexFunc(m.Columns, func(c report.Column) bool { return c.Code == report.AreaCode })
+	for _, row := range m.Rows {
+		if row.Code == report.RowEpisodes && area >= 0 {
+			return row.Values[area].Count
+		}
+	}
+	t.Fatalf("no %s row in the missing-episode report", report.RowEpisodes)
+	return 0
 }
