@@ -16,7 +16,9 @@ import (
 // so every unknown field and every field of the wrong type is reported by
 // name, all at once.
 func decodeStrict(body []byte, dst any) error {
-	body = bytes.TrimSpace(body)
+	// JSON's whitespace only (RFC 8259: space, tab, line feed, carriage
+	// return): bytes.TrimSpace would also drop a form feed, which is not JSON.
+	body = bytes.Trim(body, " \t\n\r")
 	if len(body) == 0 {
 		return intel.Invalid("body", "is empty: send a JSON object")
 	}
