@@ -27,11 +27,12 @@ let placeB;
 let caseA;
 let caseB;
 let closure;
-// Safety marks: cell A holds five young people's marks at one point (3 red,
-// 1 amber, 1 green: felt safety (1 − 3) ÷ 5 = −0.4); cell B, 3 km away,
-// two young people's green marks: fewer than 5, so suppressed for partners.
-const MARK_A = [-2.934, 54.8925];
-const MARK_B = [-2.975, 54.915];
+// Safety marks: cell A holds five young people's marks at one point, place
+// B's (3 red, 1 amber, 1 green: felt safety (1 − 3) ÷ 5 = −0.4); cell B,
+// about 3 km south, two young people's green marks: fewer than 5, so
+// suppressed for partners.
+let MARK_A;
+let MARK_B;
 const MARKED_ON = '2020-06-01';
 const CLOSURE_ON = '2020-10-15';
 
@@ -40,9 +41,17 @@ before(async () => {
   const rising = (agenda.rising || []).map((r) => r.context).filter((c) => c.type === 'place');
   assert.ok(rising.length > 0, 'the demo has places with rising activity in December 2020');
   placeA = rising[0].id;
-  const places = (await call('analyst', 'GET', `/api/v1/places?district=${CARLISLE}&limit=20`)).items.map((p) => p.id).filter((id) => id !== placeA);
-  [placeB] = places;
-  const placeC = places[1];
+  // Places B and C: the two nearest Carlisle's centre (so the screenshot
+  // shows them, clear of the legend).
+  const centre = [-2.935, 54.893];
+  const dist = (p) => Math.hypot(p.geometry.coordinates[0] - centre[0], p.geometry.coordinates[1] - centre[1]);
+  const places = (await call('analyst', 'GET', `/api/v1/places?district=${CARLISLE}&limit=200`)).items
+    .filter((p) => p.id !== placeA && !p.sensitive && p.geometry && p.geometry.type === 'Point')
+    .sort((a, b) => dist(a) - dist(b));
+  placeB = places[0].id;
+  const placeC = places[1].id;
+  MARK_A = places[0].geometry.coordinates;
+  MARK_B = [MARK_A[0], MARK_A[1] - 0.03];
 
   const caseOf = async (context, status, extra = {}) => {
     const c = await call('analyst', 'POST', '/api/v1/context-cases', {
@@ -236,8 +245,18 @@ test('felt safety: cells with a legend, on top of the hotspots, with an opacity 
   await review.focus();
   await page.keyboard.press('Enter');
   await page.locator('#impact-before').waitFor();
+  // Zoom in on the marks with the mouse wheel (Leaflet keeps the point
+  // under the pointer still).
+  const box = await page.locator('.leaflet-safety-pane path.safety-s1').boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  for (let i = 0; i < 2; i++) {
+    await page.mouse.wheel(0, -100);
+    await page.waitForTimeout(300);
+  }
+  await page.mouse.move(320, 700); // away, so no tooltip covers the map
+  await page.evaluate(() => document.activeElement.blur());
   await idle(page);
-  await page.waitForTimeout(400);
+  await page.waitForTimeout(500);
   await shot(page, 'contextwork.png');
   clean(seen);
   await context.close();

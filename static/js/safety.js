@@ -85,9 +85,9 @@ export class SafetyLayer {
 
   style(c) {
     const a = this.opacity();
-    if (c.suppressed) return { weight: 1.2, color: '#333', opacity: Math.min(1, a + 0.2), dashArray: '3 2', fillColor: SUPPRESSED_FILL, fillOpacity: a, className: 'safety-cell safety-suppressed' };
+    if (c.suppressed) return { weight: 2.5, color: '#111', opacity: Math.min(1, a + 0.3), dashArray: '4 3', fillColor: SUPPRESSED_FILL, fillOpacity: a, className: 'safety-cell safety-suppressed' };
     const k = safetyClass(c.felt ?? 0);
-    return { weight: 1.2, color: '#333', opacity: Math.min(1, a + 0.2), fillColor: SAFETY_CLASSES[k].colour, fillOpacity: a, className: `safety-cell safety-s${k}` };
+    return { weight: 2.5, color: '#111', opacity: Math.min(1, a + 0.3), fillColor: SAFETY_CLASSES[k].colour, fillOpacity: a, className: `safety-cell safety-s${k}` };
   }
 
   draw(d) {
