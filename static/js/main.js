@@ -14,6 +14,8 @@ import { showPlace } from './place.js';
 import { showNetwork } from './network.js';
 import { showTime, showPicture } from './picture.js';
 import { PlacesLayer } from './places.js';
+import { CaseLayer, DisruptionLayer, contextLegend, showCase, showDisruption } from './contextwork.js';
+import { SafetyLayer } from './safety.js';
 
 // Started at once, before sign-in: none of these need a token.
 const configP = fetch('config.json').then((r) => r.json()).catch(() => ({}));
@@ -99,6 +101,24 @@ async function start() {
   $('b-places').addEventListener('change', showPlaces);
   $('f-district').addEventListener('change', showPlaces);
 
+  // Context work: cases and disruption actions (person-level roles only:
+  // for others the controls say so), and the felt-safety layer (everyone).
+  const openContext = (fn) => {
+    selectTab('tab-context');
+    return report('context', fn);
+  };
+  const cases = new CaseLayer(map, api, { personLevel: me.person_level, onOpen: (c) => openContext(() => showCase(api, c, districtName)) });
+  const disruptions = new DisruptionLayer(map, api, { personLevel: me.person_level, onOpen: (d) => openContext(() => showDisruption(api, d)) });
+  const contextKey = () => legend.set('context', contextLegend(cases, disruptions));
+  const updateCases = (f) => report('context-cases', () => cases.update(f)).then(contextKey);
+  const updateDisruptions = (f) => report('disruptions', () => disruptions.update(f)).then(contextKey);
+  $('l-cases').addEventListener('change', () => report('context-cases', () => cases.setOn($('l-cases').checked, filters.get())).then(contextKey));
+  $('c-closed').addEventListener('change', () => updateCases(filters.get()));
+  $('l-disrupt').addEventListener('change', () => report('disruptions', () => disruptions.setOn($('l-disrupt').checked, filters.get())).then(contextKey));
+  const safety = new SafetyLayer(map, api, legend);
+  $('l-safety').addEventListener('change', () => report('felt-safety', () => safety.setOn($('l-safety').checked, filters.get())));
+  $('s-opacity').addEventListener('input', () => safety.restyle());
+
   const visiblePane = () => document.querySelector('[role=tab][aria-selected=true]').id;
   const refreshPane = (f) => {
     const tab = visiblePane();
@@ -115,10 +135,17 @@ async function start() {
   filters.onChange((f) => report('hotspots', () => hot.update(f)));
   filters.onChange((f) => (assoc.on ? report('associations', () => assoc.update(f)) : null));
   filters.onChange((f) => refreshPane(f));
+  filters.onChange((f) => (cases.on ? updateCases(f) : null));
+  filters.onChange((f) => (disruptions.on ? updateDisruptions(f) : null));
+  filters.onChange((f) => (safety.on ? report('felt-safety', () => safety.update(f)) : null));
   filters.onChange(() => setIdleText(`Showing ${filters.describe()}`));
   $('a-weight').addEventListener('change', () => report('associations', () => assoc.update(filters.get())));
   for (const id of ['h-of', 'h-method', 'h-shape', 'h-cell']) {
     $(id).addEventListener('change', () => report('hotspots', () => hot.update(filters.get())));
+  }
+  // The felt-safety layer is drawn on the hotspot layer's cells.
+  for (const id of ['h-shape', 'h-cell']) {
+    $(id).addEventListener('change', () => (safety.on ? report('felt-safety', () => safety.update(filters.get())) : null));
   }
   $('l-hot').addEventListener('change', () => report('hotspots', () => hot.setOn($('l-hot').checked, filters.get())));
   $('l-assoc').addEventListener('change', () => report('associations', () => assoc.setOn($('l-assoc').checked, filters.get())));

@@ -7,9 +7,10 @@ import L from './leaflet.js';
 const ATTRIBUTION_OS = 'Boundaries: contains OS data © Crown copyright and database right; OGL v3';
 const ATTRIBUTION_OSM = 'Roads, rivers, lakes: © OpenStreetMap contributors (ODbL)';
 
-// Panes from bottom to top: basemap, hotspot cells, association edges,
-// places. Each gets its own SVG renderer.
-const PANES = { base: 250, cells: 400, edges: 420, places: 440, focus: 460 };
+// Panes from bottom to top: basemap, hotspot cells, felt-safety cells,
+// association edges, places, context cases and disruption markers. Each
+// vector pane gets its own SVG renderer.
+const PANES = { base: 250, cells: 400, safety: 410, edges: 420, places: 440, focus: 460, context: 480 };
 
 export function createMap(el) {
   const map = L.map(el, {
