@@ -168,20 +168,41 @@ func KNNBandwidth(points [][2]float64, k int) (float64, error) {
 	if len(points) <= k {
 		return 0, fmt.Errorf("geo: %d points cannot give a %d-th nearest neighbour: %w", len(points), k, ErrBandwidth)
 	}
-	pts := make(kdtree.Points, len(points))
-	for i, p := range points {
-		pts[i] = kdtree.Point{p[0], p[1]}
+	// Events share locations (every event at a place is at its point), and
+	// a k-d tree walk visits every point tied with the query: so the tree
+	// holds each location once, with its count, and a location's k-th
+	// nearest other event is read off its k+1 nearest locations (itself
+	// first), counts added up. The same answer as over every event, in a
+	// time that does not grow with the events at one place.
+	count := map[[2]float64]int{}
+	for _, p := range points {
+		count[p]++
+	}
+	pts := make(kdtree.Points, 0, len(count))
+	for p := range count {
+		pts = append(pts, kdtree.Point{p[0], p[1]})
 	}
 	tree := kdtree.New(pts, false)
 	total := 0.0
 	best := make([]float64, k+1)
-	for _, p := range points {
-		// The k+1 nearest include the point itself at distance 0.
+	at := make([][2]float64, k+1)
+	for loc, m := range count {
+		if m-1 >= k { // k others at the same place: distance 0
+			continue
+		}
 		for i := range best {
 			best[i] = math.Inf(1)
 		}
-		nearestK(tree.Root, p[0], p[1], best)
-		total += math.Sqrt(best[k])
+		nearestK(tree.Root, loc[0], loc[1], best, at)
+		// best[0] is the location itself; the others in distance order.
+		need, d := k-(m-1), math.Inf(1)
+		for i := 1; i < len(best) && !math.IsInf(best[i], 1); i++ {
+			if need -= count[at[i]]; need <= 0 {
+				d = best[i]
+				break
+			}
+		}
+		total += float64(m) * math.Sqrt(d)
 	}
 	h := total / float64(len(points))
 	if !(h > 0) {
@@ -191,10 +212,10 @@ func KNNBandwidth(points [][2]float64, k int) (float64, error) {
 }
 
 // nearestK walks gonum's k-d tree keeping in best (ascending) the smallest
-// squared distances from (x, y) to the tree's points. gonum's own
+// squared distances from (x, y) to the tree's points, and in at the points. gonum's own
 // NearestSet does the same through container/heap, boxing every candidate;
 // this walk allocates nothing.
-func nearestK(n *kdtree.Node, x, y float64, best []float64) {
+func nearestK(n *kdtree.Node, x, y float64, best []float64, at [][2]float64) {
 	if n == nil {
 		return
 	}
@@ -202,9 +223,9 @@ func nearestK(n *kdtree.Node, x, y float64, best []float64) {
 	if d := sq(p[0]-x) + sq(p[1]-y); d < best[len(best)-1] {
 		i := len(best) - 1
 		for ; i > 0 && best[i-1] > d; i-- {
-			best[i] = best[i-1]
+			best[i], at[i] = best[i-1], at[i-1]
 		}
-		best[i] = d
+		best[i], at[i] = d, [2]float64{p[0], p[1]}
 	}
 	// Signed distance from the splitting plane: the query's side first,
 	// the other only if the plane is nearer than the current k-th best.
@@ -216,8 +237,8 @@ func nearestK(n *kdtree.Node, x, y float64, best []float64) {
 	if c > 0 {
 		near, far = far, near
 	}
-	nearestK(near, x, y, best)
+	nearestK(near, x, y, best, at)
 	if c*c <= best[len(best)-1] {
-		nearestK(far, x, y, best)
+		nearestK(far, x, y, best, at)
 	}
 }

@@ -28,6 +28,28 @@ type PlaceProfile struct {
 	Grading   ProfileGrading  `json:"grading"`
 	ReviewDue ProfileReview   `json:"review_due"`
 	Networks  ProfileNetworks `json:"networks"`
+	// Disruptions are the disruption actions at the place, any date.
+	Disruptions ProfileDisruptions `json:"disruptions"`
+}
+
+// ProfileDisruptions counts the disruption actions at a place by kind; the
+// actions themselves are listed for roles with person-level access (the
+// disruption map's audience), never the adult an action names.
+type ProfileDisruptions struct {
+	Total  int                 `json:"total"`
+	ByKind map[string]int      `json:"by_kind"`
+	Items  []ProfileDisruption `json:"items,omitempty"`
+}
+
+// ProfileDisruption is one action at the place.
+type ProfileDisruption struct {
+	ID            int64  `json:"id"`
+	Kind          string `json:"kind"`
+	AppliedOn     Date   `json:"applied_on"`
+	ExpiresOn     *Date  `json:"expires_on"`
+	Outcome       string `json:"outcome"`
+	LeadAgency    string `json:"lead_agency"`
+	ContextCaseID *int64 `json:"context_case_id"`
 }
 
 // ProfileCounts counts distinct young people linked to the place.

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -242,7 +243,34 @@ func TestContextWorkEndToEnd(t *testing.T) {
 		fmt.Sprint(asMap(df["geometry"])["coordinates"]) != fmt.Sprint(ppt["coordinates"]) {
 		t.Errorf("disruption on the map: %s, want a closure order of 15 March at the park", pretty(df))
 	}
-	// And in the place's profile (the disruption log by place).
+	// The layer filtered by place and by case: the action is on the map of
+	// the park and of its case, not of another place.
+	for q, want := range map[string]bool{
+		fmt.Sprintf("place_id=%d", P): true, fmt.Sprintf("context_case_id=%d", caseID): true,
+		fmt.Sprintf("place_id=%d", P+1): false, fmt.Sprintf("context_case_id=%d", caseID+1000): false,
+	} {
+		fm := h.must(200, "district", "GET", "/api/v1/maps/disruptions?"+q, nil)
+		if got := find(items(fm, "features"), dID, "properties", "disruption_id") != nil; got != want {
+			t.Errorf("maps/disruptions?%s holds the park's action: %v, want %v", q, got, want)
+		}
+		for _, f := range items(fm, "features") {
+			if strings.HasPrefix(q, "place_id") && cwNum(asMap(f["properties"])["place_id"]) != float64(P) && want {
+				t.Errorf("maps/disruptions?%s: an action at place %v", q, asMap(f["properties"])["place_id"])
+			}
+		}
+	}
+	// In the place's context profile: the action for person-level roles,
+	// its count by kind for partners.
+	prof := asMap(h.must(200, "district", "GET", fmt.Sprintf("/api/v1/places/%d/profile", P), nil)["disruptions"])
+	if pit := items(prof, "items"); cwNum(prof["total"]) != 1 || len(pit) != 1 || cwNum(pit[0]["id"]) != float64(dID) ||
+		pit[0]["kind"] != "closure_order" || pit[0]["applied_on"] != "2021-03-15" || cwNum(pit[0]["context_case_id"]) != float64(caseID) {
+		t.Errorf("place profile disruptions: %s, want the closure order of its case", pretty(prof))
+	}
+	pprof := asMap(h.must(200, "partner", "GET", fmt.Sprintf("/api/v1/places/%d/profile", P), nil)["disruptions"])
+	if cwNum(pprof["total"]) != 1 || cwNum(asMap(pprof["by_kind"])["closure_order"]) != 1 || pprof["items"] != nil {
+		t.Errorf("place profile disruptions for a partner: %s, want the count by kind only", pretty(pprof))
+	}
+	// And in the disruption log by place.
 	pl := h.must(200, "district", "GET", fmt.Sprintf("/api/v1/disruptions?place_id=%d", P), nil)
 	if it := items(pl, "items"); len(it) != 1 || cwNum(it[0]["context_case_id"]) != float64(caseID) {
 		t.Errorf("disruptions at the park: %s", pretty(pl))

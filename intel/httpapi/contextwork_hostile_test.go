@@ -52,7 +52,7 @@ func TestContextWorkHostileInput(t *testing.T) {
 		"/api/v1/safety-marks":                                    {"person_id", "rating", "district", "from", "to", "bbox"},
 		path("/api/v1/people", fx["people"]) + "/missing-profile": {"format", "as_of", "months"},
 		"/api/v1/maps/context-cases":                              {"status", "context_type", "district", "bbox"},
-		"/api/v1/maps/disruptions":                                {"kind", "district", "from", "to", "bbox"},
+		"/api/v1/maps/disruptions":                                {"kind", "place_id", "person_id", "context_case_id", "district", "from", "to", "bbox"},
 		"/api/v1/maps/felt-safety":                                {"grid", "cell", "from", "to", "district", "bbox", "kinds"},
 	}
 	before := h.snapshotAll()

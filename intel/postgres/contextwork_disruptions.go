@@ -305,7 +305,9 @@ func (db *DB) DisruptionPoints(ctx context.Context, pr intel.Principal, f Disrup
 		WHERE ($1 = '' OR d.kind = $1) AND ($2 = '' OR dpl.district = $2)
 		  AND ($3::date IS NULL OR d.applied_on >= $3) AND ($4::date IS NULL OR d.applied_on <= $4)
 		  AND ($5::float8[] IS NULL OR dpl.pt && ST_MakeEnvelope($5[1], $5[2], $5[3], $5[4], 4326))
-		ORDER BY d.id`, pr, f.Kind, f.District, dateArg(f.From), dateArg(f.To), bbox)
+		  AND ($6::bigint = 0 OR d.place_id = $6) AND ($7::bigint = 0 OR (d.person_id = $7 AND $AD))
+		  AND ($8::bigint = 0 OR d.context_case_id = $8)
+		ORDER BY d.id`, pr, f.Kind, f.District, dateArg(f.From), dateArg(f.To), bbox, f.PlaceID, f.PersonID, f.CaseID)
 	rows, err := db.ReadQuery(ctx, q, args...)
 	if err != nil {
 		return wrap(err, "disruptions")

@@ -391,6 +391,13 @@ func (db *DB) EventFeatures(ctx context.Context, pr intel.Principal, q intel.Fea
 	if err != nil {
 		return nil, -1, err
 	}
+	if len(q.BBoxes) > 0 || q.From != nil || q.To != nil {
+		// Sort what the box and period select (through the spatial and
+		// time indexes), rather than walk every event in id order until a
+		// page matches: ids follow time, so a month in a county was found
+		// after 1.5 million rows (2.5 s against 0.5 s, national data).
+		order = strings.Replace(order, " ORDER BY e.id", " ORDER BY e.id + 0", 1)
+	}
 	return db.iter(ctx, "events", eventSelect(geom)+w+order, a, countQ, ca, scanEventFeature)
 }
 

@@ -77,6 +77,8 @@ func (db *DB) PlaceProfile(ctx context.Context, pr intel.Principal, id int64, f 
 		WHERE (place_id = $1 OR found_place_id = $1) AND starts_at < $3 AND ends_at >= $2 ORDER BY starts_at`, id, f.From.Time, to)
 	b.Queue(freshnessSQL)
 	b.Queue(nodeNetworksSQL, id)
+	b.Queue(`SELECT id, kind, applied_on, expires_on, outcome, lead_agency, context_case_id
+		FROM disruptions WHERE place_id = $1 ORDER BY applied_on DESC, id DESC`, id)
 	br := db.ReadBatch(ctx, b)
 	defer br.Close()
 
@@ -210,6 +212,29 @@ func (db *DB) PlaceProfile(ctx context.Context, pr intel.Principal, id int64, f 
 	nets, err := collect(nrows, scanNetwork, "place profile")
 	if err != nil {
 		return nil, nil, err
+	}
+	drows, err := br.Query()
+	if err != nil {
+		return nil, nil, wrap(err, "place profile")
+	}
+	ds, err := collect(drows, func(r pgx.Row) (intel.ProfileDisruption, error) {
+		var d intel.ProfileDisruption
+		var expires *time.Time
+		err := r.Scan(&d.ID, &d.Kind, &d.AppliedOn.Time, &expires, &d.Outcome, &d.LeadAgency, &d.ContextCaseID)
+		if expires != nil {
+			d.ExpiresOn = &intel.Date{Time: *expires}
+		}
+		return d, err
+	}, "place profile")
+	if err != nil {
+		return nil, nil, err
+	}
+	p.Disruptions = intel.ProfileDisruptions{Total: len(ds), ByKind: map[string]int{}}
+	for _, d := range ds {
+		p.Disruptions.ByKind[d.Kind]++
+	}
+	if pr.PersonLevel() {
+		p.Disruptions.Items = ds
 	}
 	if err := br.Close(); err != nil {
 		return nil, nil, wrap(err, "place profile")
