@@ -37,6 +37,18 @@ fuzz:
 		$(GO) test $$pkg -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) >$$log 2>&1 || { cat $$log; exit 1; }; \
 	done
 
+## bench: the national load test (docs/BENCHMARKS.md): the built service on
+## a copy of the national synthetic data set (loaded once, a few minutes;
+## kept until `make test` drops test databases), 50 clients for 2 minutes;
+## the table goes to docs/bench/load.md. LOAD_CLIENTS, LOAD_DURATION.
+LOAD_CLIENTS ?= 50
+LOAD_DURATION ?= 2m
+bench: build
+	./$(BIN) db start
+	CONTEXTMAP_LOAD=1 CONTEXTMAP_LOAD_CLIENTS=$(LOAD_CLIENTS) CONTEXTMAP_LOAD_DURATION=$(LOAD_DURATION) \
+	CONTEXTMAP_LOAD_REPORT=$(CURDIR)/docs/bench/load.md \
+		$(GO) test -count=1 -run '^TestLoad$$' -v -timeout 80m ./intel/loadtest/
+
 vet:
 	@fmt=$$(gofmt -l cmd geo intel migrations static 2>/dev/null); if [ -n "$$fmt" ]; then echo "gofmt needed: $$fmt"; exit 1; fi
 	$(GO) vet ./...

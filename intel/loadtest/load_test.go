@@ -77,6 +77,23 @@ func TestLoad(t *testing.T) {
 	if err := rows.Err(); err != nil || len(districts) == 0 {
 		t.Fatalf("districts: %d, %v", len(districts), err)
 	}
+	// A point inside each district, for records written there.
+	points := map[string][2]float64{}
+	prow, err := db.Pool.Query(ctx, `SELECT code, ST_X(p), ST_Y(p) FROM (SELECT code, ST_PointOnSurface(geom) p FROM districts) d`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for prow.Next() {
+		var c string
+		var x, y float64
+		if err := prow.Scan(&c, &x, &y); err != nil {
+			t.Fatal(err)
+		}
+		points[c] = [2]float64{x, y}
+	}
+	if err := prow.Err(); err != nil {
+		t.Fatal(err)
+	}
 	var places []int64
 	if err := db.Pool.QueryRow(ctx, `SELECT array_agg(id ORDER BY id) FROM (SELECT id FROM places ORDER BY hashint8(id) LIMIT 5000) p`).Scan(&places); err != nil {
 		t.Fatal(err)
@@ -144,7 +161,7 @@ func TestLoad(t *testing.T) {
 	}
 	t.Logf("service ready, networks computed, %s after start", time.Since(srv.started).Round(time.Second))
 
-	mix := requestMix(districts, places, networkIDs, synth.GBTowns)
+	mix := requestMix(districts, points, places, networkIDs, synth.GBTowns)
 
 	var (
 		measuring atomic.Bool

@@ -56,8 +56,10 @@ func (m mix) forRole(r intel.Role) kinds {
 // planning), networks, reports, GIS clients paging OGC features, and a
 // few records written. Boxes are about 100 × 100 km around a town (a
 // county); periods are twelve months of the data (2023 to 2025) or a
-// month for feature pages.
-func requestMix(districts []string, places []int64, networks []string, towns []synth.Town) mix {
+// month for feature pages. Reports are asked for less often than maps:
+// the Current Picture and missing-episode report for meetings, the
+// year's trend and the MACE pack once a month per district.
+func requestMix(districts []string, points map[string][2]float64, places []int64, networks []string, towns []synth.Town) mix {
 	anyDistrict := func(rng *rand.Rand, own string) string {
 		if own != "" && rng.IntN(2) == 0 {
 			return own // district teams and analysts look at their own area most
@@ -111,11 +113,11 @@ func requestMix(districts []string, places []int64, networks []string, towns []s
 			build: func(rng *rand.Rand, d string) (string, string, []byte) {
 				return get("/api/v1/networks/%s/graph", networks[rng.IntN(len(networks))])
 			}},
-		{route: "GET /reports/current-picture", weight: 3,
+		{route: "GET /reports/current-picture", weight: 2,
 			build: func(rng *rand.Rand, d string) (string, string, []byte) {
 				return get("/api/v1/reports/current-picture?as_of=2025-%02d-%02d", 1+rng.IntN(12), 1+rng.IntN(28))
 			}},
-		{route: "GET /reports/trend 12 months", weight: 2,
+		{route: "GET /reports/trend 12 months", weight: 1,
 			build: func(rng *rand.Rand, d string) (string, string, []byte) {
 				return get("/api/v1/reports/trend?from=2025-01&to=2025-12&district=%s", anyDistrict(rng, d))
 			}},
@@ -124,7 +126,7 @@ func requestMix(districts []string, places []int64, networks []string, towns []s
 				q := time.Date(2025, time.Month(1+3*rng.IntN(4)), 1, 0, 0, 0, 0, time.UTC)
 				return get("/api/v1/reports/missing?from=%s&to=%s", q.Format(time.DateOnly), q.AddDate(0, 3, -1).Format(time.DateOnly))
 			}},
-		{route: "GET /reports/mace district", weight: 3,
+		{route: "GET /reports/mace district", weight: 1,
 			build: func(rng *rand.Rand, d string) (string, string, []byte) {
 				return get("/api/v1/reports/mace?district=%s&as_of=2025-%02d-28", anyDistrict(rng, d), 1+rng.IntN(12))
 			}},
@@ -140,11 +142,13 @@ func requestMix(districts []string, places []int64, networks []string, towns []s
 			}},
 		{route: "POST /events", weight: 4, personLevel: true,
 			build: func(rng *rand.Rand, d string) (string, string, []byte) {
-				t := towns[rng.IntN(len(towns))]
+				// In the writer's own district (district practitioners may
+				// write nowhere else).
+				pt := points[d]
 				start := time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rng.IntN(30*24*60)) * time.Minute)
 				b, _ := json.Marshal(map[string]any{
 					"kind": "sighting", "from": start, "to": start.Add(2 * time.Hour),
-					"geometry":      map[string]any{"type": "Point", "coordinates": []float64{t.Lon + rng.NormFloat64()*0.02, t.Lat + rng.NormFloat64()*0.015}},
+					"geometry":      map[string]any{"type": "Point", "coordinates": []float64{pt[0] + (rng.Float64()-0.5)*0.01, pt[1] + (rng.Float64()-0.5)*0.01}},
 					"grade":         "2BP",
 					"source_agency": "Load test",
 				})
