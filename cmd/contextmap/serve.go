@@ -28,6 +28,7 @@ func cmdServe(ctx context.Context, args []string) error {
 	cfg := httpapi.DefaultConfig
 	fs.IntVar(&cfg.BodyLimit, "body-limit", envInt("CONTEXTMAP_BODY_LIMIT", cfg.BodyLimit), "largest request body in bytes (env CONTEXTMAP_BODY_LIMIT)")
 	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", envDuration("CONTEXTMAP_REQUEST_TIMEOUT", cfg.RequestTimeout), "time limit of one request (env CONTEXTMAP_REQUEST_TIMEOUT)")
+	fs.DurationVar(&cfg.ReportTimeout, "report-timeout", envDuration("CONTEXTMAP_REPORT_TIMEOUT", cfg.ReportTimeout), "time limit of one report request, /api/v1/reports/... (env CONTEXTMAP_REPORT_TIMEOUT)")
 	fs.IntVar(&cfg.RateLimit, "rate-limit", envInt("CONTEXTMAP_RATE_LIMIT", cfg.RateLimit), "requests per minute per token, 0 for none (env CONTEXTMAP_RATE_LIMIT)")
 	readURL := fs.String("read-database-url", env("READ_DATABASE_URL", ""), "PostgreSQL URL of a streaming read replica for map, report and OGC reads (env READ_DATABASE_URL); empty: the primary serves all")
 	readMaxLag := fs.Duration("read-max-lag", envDuration("CONTEXTMAP_READ_MAX_LAG", 30*time.Second), "replay lag beyond which reads leave the replica for the primary (env CONTEXTMAP_READ_MAX_LAG)")

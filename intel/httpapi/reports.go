@@ -36,10 +36,10 @@ const (
 )
 
 func (s *Server) reportRoutes(api fiber.Router) {
-	api.Get("/reports/current-picture", s.currentPicture)
-	api.Get("/reports/trend", s.reportTrend)
-	api.Get("/reports/missing", s.missingReport)
-	api.Get("/reports/mace", s.macePack)
+	api.Get("/reports/current-picture", s.longTimeout, s.currentPicture)
+	api.Get("/reports/trend", s.longTimeout, s.reportTrend)
+	api.Get("/reports/missing", s.longTimeout, s.missingReport)
+	api.Get("/reports/mace", s.longTimeout, s.macePack)
 }
 
 // reportReader gates the reports: every role but admin (which has no

@@ -28,6 +28,10 @@ import (
 type Config struct {
 	BodyLimit      int           // bytes; larger bodies get 413
 	RequestTimeout time.Duration // per request, passed to the database
+	// ReportTimeout is RequestTimeout for the reports, which read every
+	// child's history on several dates and are asked for a few times a
+	// month, not every minute.
+	ReportTimeout time.Duration
 	ReadTimeout    time.Duration
 	WriteTimeout   time.Duration
 	// RateLimit is the number of requests one token (or, without one, one
@@ -49,6 +53,7 @@ type Config struct {
 var DefaultConfig = Config{
 	BodyLimit:      4 << 20,
 	RequestTimeout: 30 * time.Second,
+	ReportTimeout:  2 * time.Minute,
 	ReadTimeout:    30 * time.Second,
 	WriteTimeout:   120 * time.Second,
 	RateLimit:      1200,
@@ -157,6 +162,15 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 // timeout bounds each request; the context reaches every database call.
 func (s *Server) timeout(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.Config.RequestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	return c.Next()
+}
+
+// longTimeout gives the request ReportTimeout instead of RequestTimeout.
+func (s *Server) longTimeout(c *fiber.Ctx) error {
+	d := max(s.Config.ReportTimeout, s.Config.RequestTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	c.SetUserContext(ctx)
 	return c.Next()

@@ -200,6 +200,16 @@ test('disruptions: markers by kind; clicking one gives the activity before and a
   const m6 = await (await six).json();
   await page.locator('#pane-context', { hasText: `6 months before (${m6.before.from}` }).waitFor();
   assert.ok((await page.locator('#impact-before').textContent()).startsWith(say(m6.before.events, 'event')));
+
+  // The place's own profile lists the actions at it.
+  const profile = waitForApi(page, `/api/v1/places/${placeA}/profile`);
+  await page.click('#disrupt-place');
+  const pj = await (await profile).json();
+  assert.equal(pj.disruptions.total, 1, 'one action at the busiest place');
+  await page.locator('#place-disruptions').waitFor();
+  assert.equal(await page.locator('#place-disruptions').textContent(), 'Disruption actions (1)');
+  const placePane = await page.locator('#pane-place').textContent();
+  assert.match(placePane, /Closure order.*2021-01-15.*Granted.*Cumbria Police/s);
   clean(seen);
   await context.close();
 });

@@ -306,6 +306,10 @@ export async function showDisruption(api, d) {
       h('dt', {}, 'Expires'), h('dd', {}, d.expiresOn || '–'),
       h('dt', {}, 'Outcome'), h('dd', { id: 'disrupt-outcome' }, `${words(d.outcome)}${d.active ? ' (in force)' : ''}`),
       d.caseId ? [h('dt', {}, 'Context case'), h('dd', {}, `#${d.caseId}`)] : null),
+    d.placeId ? h('p', {}, h('button', {
+      type: 'button', id: 'disrupt-place',
+      onclick: () => document.dispatchEvent(new CustomEvent('openplace', { detail: { id: d.placeId, name: 'the place' } })),
+    }, 'Open the place’s profile')) : null,
     h('h3', {}, 'Activity before and after'),
     h('div', { class: 'row2' }, h('label', {}, 'Within ', radius), h('label', {}, 'Over ', months)),
     out);

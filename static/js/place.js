@@ -9,7 +9,7 @@ import { pane } from './ui.js';
 export const profilePath = (id) => `/api/v1/places/${encodeURIComponent(id)}/profile`;
 
 const KNOWN = ['place', 'as_of', 'from', 'to', 'exact_counts', 'young_people', 'people', 'adults_of_concern', 'groups',
-  'spaces', 'events', 'week_hours', 'grading', 'review_due', 'networks'];
+  'spaces', 'events', 'week_hours', 'grading', 'review_due', 'networks', 'disruptions'];
 
 export function adaptProfile(json) {
   const p = json.place || {};
@@ -34,6 +34,7 @@ export function adaptProfile(json) {
     grading: json.grading || {},
     review: json.review_due || {},
     networks: (json.networks && json.networks.items) || [],
+    disruptions: json.disruptions || { total: 0, by_kind: {} },
     rest: Object.fromEntries(Object.entries(json).filter(([k]) => !KNOWN.includes(k))),
   };
 }
@@ -86,8 +87,26 @@ export async function showPlace(api, id, name, f, districtName) {
       : (p.spaces.count ? h('p', {}, `Online spaces: ${p.spaces.count}`) : null),
     p.grading.by_grade && Object.keys(p.grading.by_grade).length ? [h('h3', {}, 'Grading of the links'),
       table([{ label: 'Grade', value: (r) => r[0] }, { label: 'Links', value: (r) => r[1] }], Object.entries(p.grading.by_grade).sort())] : null,
+    disruptionList(p.disruptions),
     p.networks.length ? [h('h3', {}, 'Networks'), h('ul', {}, p.networks.map((n) => h('li', {}, `${n.id}: ${n.size && n.size.total !== null && n.size ? `${n.size.total} members` : 'size suppressed'}`)))] : null,
     Object.entries(p.rest).map(([k, v]) => [h('h3', {}, words(k)), h('div', {}, anyValue(v))]));
+}
+
+// disruptionList shows the disruption actions at the place: each action
+// for person-level roles, their count by kind for others.
+function disruptionList(d) {
+  if (!d.total) return null;
+  const title = h('h3', { id: 'place-disruptions' }, `Disruption actions (${d.total})`);
+  if (d.items && d.items.length) {
+    return [title, table([
+      { label: 'Action', value: (x) => words(x.kind) },
+      { label: 'Applied', value: (x) => x.applied_on },
+      { label: 'Expires', value: (x) => x.expires_on || '–' },
+      { label: 'Outcome', value: (x) => words(x.outcome) },
+      { label: 'Lead agency', value: (x) => x.lead_agency },
+    ], d.items)];
+  }
+  return [title, table([{ label: '', value: (r) => words(r[0]) }, { label: 'Actions', value: (r) => r[1] }], Object.entries(d.by_kind || {}))];
 }
 
 // hourMatrix accepts a 7×24 array, or a flat array of 168 values (Monday
