@@ -533,6 +533,9 @@ func (db *DB) NetworkGraph(ctx context.Context, pr intel.Principal, id string, s
 }
 
 // nodeNetworksSQL lists the served networks node $1 belongs to.
-const nodeNetworksSQL = `SELECT ` + networkCols + ` FROM network_state st
-	JOIN network_members m ON m.run_id = st.run_id JOIN networks n ON n.run_id = m.run_id AND n.id = m.network_id
-	WHERE m.node_id = $1 ORDER BY n.kind, n.id`
+// The served run is a scalar, so the members are found by (run_id,
+// node_id) in their index: joined to network_state, the planner scanned
+// every member (110 ms a place profile at national scale, against 3 ms).
+const nodeNetworksSQL = `SELECT ` + networkCols + ` FROM network_members m
+	JOIN networks n ON n.run_id = m.run_id AND n.id = m.network_id
+	WHERE m.run_id = (SELECT run_id FROM network_state) AND m.node_id = $1 ORDER BY n.kind, n.id`
