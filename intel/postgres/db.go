@@ -42,6 +42,8 @@ type DB struct {
 	RefKey []byte
 	// AuditKey keys the audit log's hash chain.
 	AuditKey []byte
+	// pictures keeps the Current Picture's counts (PictureCounts).
+	pictures pictureCache
 }
 
 // Open connects to url and checks the connection.

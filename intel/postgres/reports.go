@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -97,17 +98,103 @@ FROM k GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`
 
 // PictureCounts returns the Current Picture's counts on each date, for the
 // whole area: the counts are aggregates, and disclosure control is the
-// caller's business.
+// caller's business. The counts of a date are kept and reused while the
+// children's histories are unchanged (data_versions, migration 00091): the
+// version and any counts not kept are read in one snapshot.
 func (db *DB) PictureCounts(ctx context.Context, dates []intel.Date) ([]intel.PictureCount, error) {
-	rows, err := db.ReadQuery(ctx, pictureSQL, datesArg(dates))
+	tx, err := db.ReadTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
 	if err != nil {
 		return nil, wrap(err, "current picture")
 	}
-	return collect(rows, func(r pgx.Row) (intel.PictureCount, error) {
-		var n intel.PictureCount
-		err := r.Scan(&n.AsOf.Time, &n.District, &n.Category, &n.Status, &n.UpToDate, &n.Children)
-		return n, err
-	}, "current picture")
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	var version int64
+	if err := tx.QueryRow(ctx, `SELECT version FROM data_versions WHERE name = 'person_history'`).Scan(&version); err != nil {
+		return nil, wrap(err, "current picture")
+	}
+	days := make([]time.Time, 0, len(dates))
+	for _, d := range dates {
+		days = append(days, dayKey(d.Time))
+	}
+	slices.SortFunc(days, func(a, b time.Time) int { return a.Compare(b) })
+	days = slices.Compact(days)
+	kept, missing := db.pictures.get(version, days)
+	if len(missing) > 0 {
+		rows, err := tx.Query(ctx, pictureSQL, missing)
+		if err != nil {
+			return nil, wrap(err, "current picture")
+		}
+		counts, err := collect(rows, func(r pgx.Row) (intel.PictureCount, error) {
+			var n intel.PictureCount
+			err := r.Scan(&n.AsOf.Time, &n.District, &n.Category, &n.Status, &n.UpToDate, &n.Children)
+			return n, err
+		}, "current picture")
+		if err != nil {
+			return nil, err
+		}
+		byDay := map[time.Time][]intel.PictureCount{}
+		for _, d := range missing {
+			byDay[d] = []intel.PictureCount{}
+		}
+		for _, n := range counts {
+			day := dayKey(n.AsOf.Time)
+			byDay[day] = append(byDay[day], n)
+		}
+		db.pictures.put(version, byDay)
+		maps.Copy(kept, byDay)
+	}
+	// In date order; within a date, in pictureSQL's order.
+	var out []intel.PictureCount
+	for _, d := range days {
+		out = append(out, kept[d]...)
+	}
+	return out, nil
+}
+
+// dayKey is t's calendar day at midnight UTC, the one form the cache's keys
+// take (time.Time keys compare their locations too).
+func dayKey(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// pictureCache keeps the Current Picture's counts by date for one version
+// of the children's histories.
+type pictureCache struct {
+	mu      sync.Mutex
+	version int64
+	byDay   map[time.Time][]intel.PictureCount
+}
+
+// pictureCacheDays bounds the dates kept (a few years of days).
+const pictureCacheDays = 2000
+
+// get returns the counts kept for days at version, and the days not kept.
+func (c *pictureCache) get(version int64, days []time.Time) (map[time.Time][]intel.PictureCount, []time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	kept := map[time.Time][]intel.PictureCount{}
+	var missing []time.Time
+	for _, d := range days {
+		if n, ok := c.byDay[d]; ok && c.version == version {
+			kept[d] = n
+		} else {
+			missing = append(missing, d)
+		}
+	}
+	return kept, missing
+}
+
+// put keeps counts read at version; a newer version drops the older's.
+func (c *pictureCache) put(version int64, byDay map[time.Time][]intel.PictureCount) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if version < c.version {
+		return
+	}
+	if version > c.version || c.byDay == nil || len(c.byDay)+len(byDay) > pictureCacheDays {
+		c.version, c.byDay = version, map[time.Time][]intel.PictureCount{}
+	}
+	maps.Copy(c.byDay, byDay)
 }
 
 func datesArg(dates []intel.Date) []time.Time {

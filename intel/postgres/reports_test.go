@@ -209,3 +209,53 @@ func TestReportLabels(t *testing.T) {
 		t.Errorf("area label after removal: %q", report.AreaLabel(a))
 	}
 }
+
+// TestPictureCountsKept checks that the Current Picture's counts of a date
+// are kept and reused while the children's histories are unchanged, and
+// read again as soon as they change: a change made with the version
+// trigger switched off (as superuser, behind the service's back) is not
+// seen, which shows the counts were kept; an ordinary change is seen at
+// once.
+func TestPictureCountsKept(t *testing.T) {
+	db, exec := reportDB(t)
+	ctx := context.Background()
+	child(exec, 1, "2020-01-01", "", "2020-01-01")
+	child(exec, 2, "2020-01-01", "", "2020-01-01")
+	d := func(s string) intel.Date { v, _ := intel.ParseDate(s); return v }
+	total := func(dates ...string) map[string]int {
+		t.Helper()
+		var ds []intel.Date
+		for _, s := range dates {
+			ds = append(ds, d(s))
+		}
+		counts, err := db.PictureCounts(ctx, ds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]int{}
+		for _, n := range counts {
+			out[n.AsOf.Format(time.DateOnly)] += n.Children
+		}
+		return out
+	}
+	if got := total("2021-06-30"); got["2021-06-30"] != 2 {
+		t.Fatalf("two children counted: %v", got)
+	}
+	exec(`ALTER TABLE person_categories DISABLE TRIGGER person_categories_version`)
+	exec(`UPDATE person_categories SET valid_to = '2021-01-01' WHERE person_id = 1`)
+	exec(`ALTER TABLE person_categories ENABLE TRIGGER person_categories_version`)
+	// Kept for 30 June; read for 31 March (the change applies to both).
+	if got := total("2021-06-30", "2021-03-31"); got["2021-06-30"] != 2 || got["2021-03-31"] != 1 {
+		t.Fatalf("kept 30 June (2, the change unseen), read 31 March (1): %v", got)
+	}
+	// An ordinary change: every date is read again.
+	exec(`UPDATE person_statuses SET status = 'cin_plan' WHERE person_id = 2`)
+	if got := total("2021-06-30", "2021-03-31"); got["2021-06-30"] != 1 || got["2021-03-31"] != 1 {
+		t.Fatalf("after a status change, both dates read again (1 each): %v", got)
+	}
+	exec(`DELETE FROM assessments`)
+	exec(`DELETE FROM person_categories WHERE person_id = 2`)
+	if got := total("2021-06-30"); got["2021-06-30"] != 0 {
+		t.Fatalf("no child left with a category: %v", got)
+	}
+}
