@@ -32,8 +32,8 @@ type Config struct {
 	// child's history on several dates and are asked for a few times a
 	// month, not every minute.
 	ReportTimeout time.Duration
-	ReadTimeout    time.Duration
-	WriteTimeout   time.Duration
+	ReadTimeout   time.Duration
+	WriteTimeout  time.Duration
 	// RateLimit is the number of requests one token (or, without one, one
 	// client address) may make per RateWindow; 0 turns limiting off.
 	RateLimit  int
