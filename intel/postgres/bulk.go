@@ -119,22 +119,7 @@ func (b *Bulk) Defer(ctx context.Context, t BulkTable) error {
 	if !empty {
 		return nil
 	}
-	rows, err := b.tx.Query(ctx, `
-		SELECT 'ALTER TABLE ' || conrelid::regclass || ' DROP CONSTRAINT ' || quote_ident(conname),
-		       'ALTER TABLE ' || conrelid::regclass || ' ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid)
-		  FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f'
-		UNION ALL
-		SELECT 'DROP INDEX ' || i.indexrelid::regclass, pg_get_indexdef(i.indexrelid)
-		  FROM pg_index i WHERE i.indrelid = $1::regclass AND NOT i.indisprimary AND NOT i.indisunique
-		   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`, t.name)
-	if err != nil {
-		return wrap(err, "bulk load: defer")
-	}
-	type pair struct{ drop, make string }
-	pairs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (pair, error) {
-		var p pair
-		return p, r.Scan(&p.drop, &p.make)
-	})
+	pairs, err := deferrable(ctx, b.tx, t.name)
 	if err != nil {
 		return wrap(err, "bulk load: defer")
 	}
@@ -151,18 +136,52 @@ func (b *Bulk) Defer(ctx context.Context, t BulkTable) error {
 // first, then foreign keys, each checked over the whole table at once.
 // Commit calls it if the caller has not.
 func (b *Bulk) Remake(ctx context.Context) error {
+	if err := remake(ctx, b.tx, b.remake); err != nil {
+		return wrap(err, "bulk load: remake indexes and foreign keys")
+	}
+	b.remake = nil
+	return nil
+}
+
+// deferPair drops a foreign key or an index, and makes it again.
+type deferPair struct{ drop, make string }
+
+// deferrable lists a table's foreign keys and its indexes other than the
+// primary key and unique constraints, read from the catalogue so they
+// follow the migrations.
+func deferrable(ctx context.Context, tx pgx.Tx, table string) ([]deferPair, error) {
+	rows, err := tx.Query(ctx, `
+		SELECT 'ALTER TABLE ' || conrelid::regclass || ' DROP CONSTRAINT ' || quote_ident(conname),
+		       'ALTER TABLE ' || conrelid::regclass || ' ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid)
+		  FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f'
+		UNION ALL
+		SELECT 'DROP INDEX ' || i.indexrelid::regclass, pg_get_indexdef(i.indexrelid)
+		  FROM pg_index i WHERE i.indrelid = $1::regclass AND NOT i.indisprimary AND NOT i.indisunique
+		   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`, table)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (deferPair, error) {
+		var p deferPair
+		return p, r.Scan(&p.drop, &p.make)
+	})
+}
+
+// remake runs the make statements of deferrable pairs: indexes first,
+// then foreign keys, each checked over the whole table at once.
+func remake(ctx context.Context, tx pgx.Tx, stmts []string) error {
 	isFK := func(q string) int {
 		if strings.HasPrefix(q, "ALTER") {
 			return 1
 		}
 		return 0
 	}
-	slices.SortStableFunc(b.remake, func(x, y string) int { return cmp.Compare(isFK(x), isFK(y)) })
-	for len(b.remake) > 0 {
-		if _, err := b.tx.Exec(ctx, b.remake[0]); err != nil {
-			return wrap(err, "bulk load: remake indexes and foreign keys")
+	stmts = slices.Clone(stmts)
+	slices.SortStableFunc(stmts, func(x, y string) int { return cmp.Compare(isFK(x), isFK(y)) })
+	for _, q := range stmts {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return err
 		}
-		b.remake = b.remake[1:]
 	}
 	return nil
 }
