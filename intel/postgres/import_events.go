@@ -15,27 +15,33 @@ import (
 // that trigger rewrote every new event a second time, and the hotspot
 // trigger rebuilt every block a second time.
 
-// eventRow computes an event's stored columns from its staged row: the
-// place's point when it has none, the metric x/y and the district,
-// set-based. The district polygons are cut into small pieces once, so each
-// point is tested against a few short rings found by the index; the rule
-// is cm_district_of's: containment, else the nearest district within
-// 100 m. $1 is the metric SRID; old selects stored (true) or new events.
-const eventRow = `SELECT x.id, s.kind, s.starts_at, s.ends_at, pl.id AS place_id, g.pt AS geom, ST_X(m.m) AS x, ST_Y(m.m) AS y,
-		d.code AS district, s.category, s.severity, substr(s.grade, 1, 1) AS source_eval,
-		substr(s.grade, 2, 1) AS intel_assessment, substr(s.grade, 3, 1) AS handling, s.legacy_grade, s.confirmed,
-		s.agency AS source_agency, s.review_date, fp.id AS found_place_id, s.found_at, s.rhi_at, s.crime_type,
-		s.key AS ext_ref, s.layer, s.seq
+// eventRecorded computes an event's recorded columns from its staged
+// row, the geometry being the place's point when it has none; old selects
+// stored ($1 true) or new events.
+const eventRecorded = `SELECT x.id, s.seq, s.kind, s.starts_at, s.ends_at, pl.id AS place_id,
+		coalesce(ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326), pl.pt) AS geom, s.category, s.severity,
+		substr(s.grade, 1, 1) AS source_eval, substr(s.grade, 2, 1) AS intel_assessment, substr(s.grade, 3, 1) AS handling,
+		s.legacy_grade, s.confirmed, s.agency AS source_agency, s.review_date, fp.id AS found_place_id, s.found_at, s.rhi_at,
+		s.crime_type, s.key AS ext_ref, s.layer
 	  FROM imp_evid x JOIN imp s USING (seq)
 	  LEFT JOIN places pl ON pl.ext_ref = s.place_ref LEFT JOIN places fp ON fp.ext_ref = s.found_ref
-	 CROSS JOIN LATERAL (SELECT coalesce(ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326), pl.pt) AS pt) g
-	 CROSS JOIN LATERAL (SELECT ST_Transform(g.pt, $1::integer) AS m) m
+	 WHERE x.old = $1`
+
+// eventDerived adds the metric x/y and the district to rows of
+// eventRecorded, set-based: the district polygons are cut into small
+// pieces once, so each point is tested against a few short rings found by
+// the index; the rule is cm_district_of's: containment, else the nearest
+// district within 100 m. $2 is the metric SRID.
+func eventDerived(from string) string {
+	return `SELECT r.*, ST_X(m.m) AS x, ST_Y(m.m) AS y, d.code AS district
+	  FROM ` + from + ` r
+	 CROSS JOIN LATERAL (SELECT ST_Transform(r.geom, $2::integer) AS m) m
 	 CROSS JOIN LATERAL (SELECT coalesce(
-	        (SELECT dd.code FROM imp_dist dd WHERE ST_Intersects(dd.geom, g.pt) ORDER BY dd.code LIMIT 1),
+	        (SELECT dd.code FROM imp_dist dd WHERE ST_Intersects(dd.geom, r.geom) ORDER BY dd.code LIMIT 1),
 	        (SELECT dd.code FROM imp_dist dd
-	          WHERE ST_DWithin(dd.geom, g.pt, 0.003) AND ST_DWithin(dd.geom::geography, g.pt::geography, 100)
-	          ORDER BY ST_Distance(dd.geom::geography, g.pt::geography), dd.code LIMIT 1)) AS code) d
-	 WHERE x.old = $2`
+	          WHERE ST_DWithin(dd.geom, r.geom, 0.003) AND ST_DWithin(dd.geom::geography, r.geom::geography, 100)
+	          ORDER BY ST_Distance(dd.geom::geography, r.geom::geography), dd.code LIMIT 1)) AS code) d`
+}
 
 // eventCompared are the recorded columns an update compares (x, y and the
 // district follow from the point).
@@ -138,10 +144,10 @@ func (b *batch) writeEvents(ctx context.Context) error {
 		SELECT n.id, n.kind, n.starts_at, n.ends_at, n.place_id, n.geom, n.x, n.y, n.district, n.category,
 			n.severity, n.source_eval, n.intel_assessment, n.handling, n.legacy_grade, n.confirmed, n.source_agency, n.review_date,
 			n.found_place_id, n.found_at, n.rhi_at, n.crime_type, n.ext_ref, n.layer, coalesce(yp.ids, '{}')
-		  FROM (`+eventRow+`) n
+		  FROM (`+eventDerived("("+eventRecorded+")")+`) n
 		  LEFT JOIN (SELECT w.seq, array_agg(DISTINCT w.person_id ORDER BY w.person_id) AS ids
 		               FROM imp_ep w JOIN people p ON p.id = w.person_id AND p.kind = 'young_person'
-		              GROUP BY w.seq) yp ON yp.seq = n.seq`, srid, false); err != nil {
+		              GROUP BY w.seq) yp ON yp.seq = n.seq`, false, srid); err != nil {
 		return err
 	}
 	if err := b.exec(ctx, `INSERT INTO imp_done SELECT 'event', id, true FROM imp_evid WHERE NOT old`); err != nil {
@@ -153,10 +159,13 @@ func (b *batch) writeEvents(ctx context.Context) error {
 	if err := b.exec(ctx, `CREATE TEMP TABLE imp_old (id bigint NOT NULL, tile bigint, month date, district text) ON COMMIT DROP`); err != nil {
 		return err
 	}
-	if err := b.exec(ctx, `WITH n AS MATERIALIZED (`+eventRow+`),
+	// Only the rows that differ get their x/y and district computed.
+	if err := b.exec(ctx, `WITH r AS MATERIALIZED (`+eventRecorded+`),
+		 ch AS (SELECT r.* FROM r JOIN events e ON e.id = r.id
+		         WHERE (`+prefixed("e", eventCompared)+`) IS DISTINCT FROM (`+prefixed("r", eventCompared)+`)),
+		 n AS MATERIALIZED (`+eventDerived("ch")+`),
 		 was AS (INSERT INTO imp_old SELECT e.id, e.cm_tile, cm_hotspot_month(e.starts_at), e.district
-		           FROM events e JOIN n ON n.id = e.id
-		          WHERE (`+prefixed("e", eventCompared)+`) IS DISTINCT FROM (`+prefixed("n", eventCompared)+`)),
+		           FROM events e JOIN n ON n.id = e.id),
 		 up AS (UPDATE events e SET kind = n.kind, starts_at = n.starts_at, ends_at = n.ends_at, place_id = n.place_id,
 			geom = n.geom, x = n.x, y = n.y, district = n.district, category = n.category, severity = n.severity,
 			source_eval = n.source_eval, intel_assessment = n.intel_assessment, handling = n.handling,
@@ -164,9 +173,8 @@ func (b *batch) writeEvents(ctx context.Context) error {
 			review_date = n.review_date, found_place_id = n.found_place_id, found_at = n.found_at, rhi_at = n.rhi_at,
 			crime_type = n.crime_type, layer = n.layer, updated_at = now()
 		  FROM n WHERE e.id = n.id
-		   AND (`+prefixed("e", eventCompared)+`) IS DISTINCT FROM (`+prefixed("n", eventCompared)+`)
 		RETURNING e.id)
-		INSERT INTO imp_done SELECT 'event', id, false FROM up`, srid, true); err != nil {
+		INSERT INTO imp_done SELECT 'event', id, false FROM up`, true, srid); err != nil {
 		return err
 	}
 	if err := b.exec(ctx, `SET LOCAL contextmap.derived = 'off'`); err != nil {
@@ -189,7 +197,8 @@ func (b *batch) writeEvents(ctx context.Context) error {
 		 who AS (INSERT INTO imp_who SELECT person_id FROM del)
 		 INSERT INTO imp_done SELECT 'event', event_id, false FROM del`,
 		`WITH ins AS (INSERT INTO event_people (event_id, person_id)
-			SELECT DISTINCT x.id, w.person_id FROM imp_ep w JOIN imp_evid x USING (seq) WHERE x.old
+			SELECT DISTINCT x.id, w.person_id FROM imp_ep w JOIN imp_evid x USING (seq)
+			 WHERE x.old AND NOT EXISTS (SELECT 1 FROM event_people ep WHERE ep.event_id = x.id AND ep.person_id = w.person_id)
 			ON CONFLICT DO NOTHING RETURNING event_id, person_id),
 		 who AS (INSERT INTO imp_who SELECT person_id FROM ins)
 		 INSERT INTO imp_done SELECT 'event', event_id, false FROM ins`,
@@ -201,7 +210,8 @@ func (b *batch) writeEvents(ctx context.Context) error {
 			RETURNING eg.event_id)
 		 INSERT INTO imp_done SELECT 'event', event_id, false FROM del`,
 		`WITH ins AS (INSERT INTO event_groups (event_id, group_id)
-			SELECT DISTINCT x.id, w.group_id FROM imp_eg w JOIN imp_evid x USING (seq) WHERE x.old
+			SELECT DISTINCT x.id, w.group_id FROM imp_eg w JOIN imp_evid x USING (seq)
+			 WHERE x.old AND NOT EXISTS (SELECT 1 FROM event_groups eg WHERE eg.event_id = x.id AND eg.group_id = w.group_id)
 			ON CONFLICT DO NOTHING RETURNING event_id)
 		 INSERT INTO imp_done SELECT 'event', event_id, false FROM ins`,
 		`INSERT INTO event_groups (event_id, group_id)

@@ -1,8 +1,10 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/contextmap/contextmap/intel"
@@ -40,8 +42,10 @@ func ParseImportMode(s string) (ImportMode, error) {
 }
 
 // The initial-load path writes a batch's events the way pg_restore loads a
-// table: inside the batch's own transaction it drops the secondary indexes
-// and foreign keys of events, event_people and event_groups and sets aside
+// table: inside the batch's own transaction it drops the indexes, primary
+// and unique keys and foreign keys of events, event_people and
+// event_groups (the staged events were matched to stored ones by ext_ref
+// before, and remaking the keys checks them again) and sets aside
 // the statement-level triggers that keep the hotspot blocks, the feature
 // counts and young_people, writes, then remakes the indexes in bulk,
 // checks every foreign key over the whole table at once and does the
@@ -97,28 +101,33 @@ func (b *batch) initialLoad(ctx context.Context) (bool, error) {
 // loader is an initial load under way.
 type loader struct {
 	b      *batch
-	remake []string
+	remake []deferPair
 }
 
-// beginInitial locks the events tables, drops their secondary indexes and
+// beginInitial locks the events tables, drops their indexes, keys and
 // foreign keys and disables the triggers whose work the load does itself.
 func (b *batch) beginInitial(ctx context.Context) (*loader, error) {
 	ld := &loader{b: b}
 	if err := b.exec(ctx, `LOCK TABLE events, event_people, event_groups IN ACCESS EXCLUSIVE MODE`); err != nil {
 		return nil, err
 	}
+	// Every foreign key first, then indexes and keys: events' keys are
+	// referred to by event_people and event_groups.
+	var all []deferPair
 	for _, t := range initialTables {
-		pairs, err := deferrable(ctx, b.tx, t)
+		pairs, err := deferrable(ctx, b.tx, t, true)
 		if err != nil {
 			return nil, err
 		}
-		for _, p := range pairs {
-			if err := b.exec(ctx, p.drop); err != nil {
-				return nil, err
-			}
-			ld.remake = append(ld.remake, p.make)
+		all = append(all, pairs...)
+	}
+	slices.SortStableFunc(all, func(x, y deferPair) int { return cmp.Compare(b2i(y.fk), b2i(x.fk)) })
+	for _, p := range all {
+		if err := b.exec(ctx, p.drop); err != nil {
+			return nil, err
 		}
 	}
+	ld.remake = all
 	for _, tr := range initialTriggers {
 		if err := b.exec(ctx, fmt.Sprintf(`ALTER TABLE %s DISABLE TRIGGER %s`, tr.table, tr.name)); err != nil {
 			return nil, err
@@ -131,21 +140,19 @@ func (b *batch) beginInitial(ctx context.Context) (*loader, error) {
 // the indexes and foreign keys and enables the triggers again.
 func (ld *loader) finish(ctx context.Context) error {
 	b := ld.b
-	steps := []string{
-		// young_people of stored events whose participants changed (new
-		// events were given theirs when inserted).
-		`SELECT cm_refresh_young_people(ARRAY(SELECT DISTINCT id FROM imp_done WHERE t = 'event' AND NOT ins))`,
-	}
-	for _, q := range steps {
-		if err := b.exec(ctx, q); err != nil {
-			return err
-		}
+	if err := b.exec(ctx, `ANALYZE imp_done`); err != nil {
+		return err
 	}
 	t0 := time.Now()
 	if err := remake(ctx, b.tx, ld.remake); err != nil {
 		return fmt.Errorf("remake indexes and foreign keys: %w", err)
 	}
-	b.trace("remake indexes and foreign keys of events, event_people, event_groups", t0)
+	b.trace("remake indexes, keys and foreign keys of events, event_people, event_groups", t0)
+	// young_people of stored events whose participants changed (new events
+	// were given theirs when inserted), with the indexes back.
+	if err := b.exec(ctx, `SELECT cm_refresh_young_people(ARRAY(SELECT DISTINCT id FROM imp_done WHERE t = 'event' AND NOT ins))`); err != nil {
+		return err
+	}
 	for _, tr := range initialTriggers {
 		if err := b.exec(ctx, fmt.Sprintf(`ALTER TABLE %s ENABLE TRIGGER %s`, tr.table, tr.name)); err != nil {
 			return err
