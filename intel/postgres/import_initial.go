@@ -30,6 +30,8 @@ const (
 // saving is too small to be worth blocking readers for.
 const InitialLoadMin = 10_000
 
+var initialLoadMin = InitialLoadMin // tests lower it
+
 // ParseImportMode reads a mode by name; "" is ImportAuto.
 func ParseImportMode(s string) (ImportMode, error) {
 	switch ImportMode(s) {
@@ -80,7 +82,7 @@ func (b *batch) initialLoad(ctx context.Context) (bool, error) {
 		// rest of its problems without locking anyone out.
 		return false, nil
 	}
-	if mode == ImportAuto && (b.opt.DryRun || b.good["event"] < InitialLoadMin) {
+	if mode == ImportAuto && (b.opt.DryRun || b.good["event"] < int64(initialLoadMin)) {
 		return false, nil
 	}
 	var owner, empty bool
