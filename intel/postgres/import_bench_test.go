@@ -53,6 +53,8 @@ func TestImportBenchmark(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Statements slower than this are listed with -v.
+	traceMin := time.Duration(envOr("CONTEXTMAP_IMPORT_BENCH_TRACE_MS", 1000)) * time.Millisecond
 	passes := []string{"first import", "same file again"}
 	if os.Getenv("CONTEXTMAP_IMPORT_BENCH_PASSES") == "1" {
 		passes = passes[:1]
@@ -73,7 +75,7 @@ func TestImportBenchmark(t *testing.T) {
 				}
 			},
 			Trace: func(stmt string, took time.Duration) {
-				if took > time.Second && testing.Verbose() {
+				if took > traceMin && testing.Verbose() {
 					t.Logf("    %6s %.80s", took.Round(time.Millisecond), stmt)
 				}
 			},
