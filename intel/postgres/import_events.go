@@ -113,6 +113,15 @@ func (b *batch) writeEvents(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var ld *loader
+	if initial {
+		// Locked before the events are matched, so no one else can add
+		// one with the same ext_ref in between.
+		if ld, err = b.beginInitial(ctx); err != nil {
+			return err
+		}
+		b.res.InitialLoads++
+	}
 	// Each event's id: the stored event's, or a new one.
 	if err := b.exec(ctx, `CREATE TEMP TABLE imp_evid ON COMMIT DROP AS
 		SELECT s.seq, s.line, coalesce(ev.id, nextval('events_id_seq')) AS id, ev.id IS NOT NULL AS old
@@ -125,13 +134,6 @@ func (b *batch) writeEvents(ctx context.Context) error {
 	}
 	if err := b.exec(ctx, `ANALYZE imp_evid`); err != nil {
 		return err
-	}
-	var ld *loader
-	if initial {
-		if ld, err = b.beginInitial(ctx); err != nil {
-			return err
-		}
-		b.res.InitialLoads++
 	}
 	// x, y and district are given: the per-row trigger stands aside for
 	// this transaction's statements (migration 00041).
