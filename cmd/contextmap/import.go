@@ -32,6 +32,7 @@ func cmdImport(ctx context.Context, args []string) error {
 	batch := fs.Int("batch", 0, "make every N rows an all-or-nothing batch (default: each file is one)")
 	progress := fs.String("progress", "auto", "auto (a bar on a terminal, lines otherwise), bar, lines or none")
 	maxErrors := fs.Int("max-errors", 10000, "list at most this many bad rows (all are counted)")
+	modeFlag := fs.String("mode", "auto", "how events are written: auto (initial load into an empty events table, batches of 10,000 events or more), normal or initial (docs/IMPORT.md: an initial load blocks readers of events until its batch commits)")
 	label := fs.String("recorded-by", "contextmap import", "who links are recorded by when a file does not say (recorded_by)")
 	fs.Usage = func() {
 		fmt.Fprintln(os.Stderr, `Usage: contextmap import [flags] FILE...
@@ -50,6 +51,10 @@ docs/IMPORT.md describes the formats.`)
 	if fs.NArg() == 0 {
 		fs.Usage()
 		return fmt.Errorf("give at least one file")
+	}
+	mode, err := postgres.ParseImportMode(*modeFlag)
+	if err != nil {
+		return fmt.Errorf("--mode %q: want auto, normal or initial", *modeFlag)
 	}
 	if !slices.Contains([]string{"auto", "bar", "lines", "none"}, *progress) {
 		return fmt.Errorf("--progress %q: want auto, bar, lines or none", *progress)
@@ -73,7 +78,7 @@ docs/IMPORT.md describes the formats.`)
 	failed := 0
 	for _, name := range fs.Args() {
 		res, err := importFile(ctx, db, pr, name, *format, *typ, postgres.ImportOptions{DryRun: *dry, BatchRows: *batch,
-			MaxErrors: *maxErrors}, *progress)
+			MaxErrors: *maxErrors, Mode: mode}, *progress)
 		if err != nil && intel.ErrorCode(err) != intel.EINVALID {
 			return fmt.Errorf("%s: %w", name, err)
 		}
@@ -145,6 +150,9 @@ func report(w io.Writer, name string, res postgres.ImportResult, err error) {
 		if c, ok := res.Counts[t]; ok {
 			fmt.Fprintf(w, "  %-10s %8d inserted %8d updated %8d unchanged\n", t, c.Inserted, c.Updated, c.Unchanged)
 		}
+	}
+	if res.InitialLoads > 0 {
+		fmt.Fprintf(w, "  events of %d batches written by initial load\n", res.InitialLoads)
 	}
 	if res.SkippedTotal > 0 {
 		fmt.Fprintf(w, "  %d rows skipped:\n", res.SkippedTotal)

@@ -50,6 +50,8 @@ func formatOf(mediaType string) (string, error) {
 // GeoJSON) or as the part "file" of a multipart form. Each file, or each
 // ?batch= rows of it, is all or nothing; every bad row is listed in the
 // problem's errors with its line. ?dry_run=true checks without writing.
+// ?mode= chooses how events are written (auto, normal, initial:
+// docs/IMPORT.md).
 // The body limit (CONTEXTMAP_BODY_LIMIT) and request timeout bound what one
 // request may carry: bulk loads go through `contextmap import`.
 func (s *Server) importData(c *fiber.Ctx) error {
@@ -61,7 +63,11 @@ func (s *Server) importData(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	opt := postgres.ImportOptions{DryRun: dry != nil && *dry}
+	mode, err := postgres.ParseImportMode(query(c, "mode"))
+	if err != nil {
+		return err
+	}
+	opt := postgres.ImportOptions{DryRun: dry != nil && *dry, Mode: mode}
 	if b := c.Query("batch"); b != "" {
 		n, err := strconv.Atoi(b)
 		if err != nil || n < 1 {

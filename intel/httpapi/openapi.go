@@ -225,7 +225,8 @@ var apiOps = []apiOp{
 	{Method: "POST", Path: "/api/v1/import", Tag: "import", Summary: "Import records: NDJSON, CSV, GeoJSON, police.uk CSV, or a multipart file",
 		Description: "Rows are validated and written in batches; each bad row is reported with its line. Audited.",
 		Access:      accessWriters, Params: []apiParam{qp("dry_run", "boolean", "check without writing"), qp("batch", "integer", "rows per transaction"),
-			qp("type", "string", "record type of a CSV (or police.uk)")},
+			qp("type", "string", "record type of a CSV (or police.uk)"),
+			qp("mode", "string", "auto, normal or initial: how events are written (an initial load blocks readers of events until its batch commits)")},
 		BodyMedia: []string{"application/x-ndjson", MediaCSV, MediaGeoJSON, "multipart/form-data"}, Result: postgres.ImportResult{}},
 
 	{Method: "GET", Path: "/api/v1/exports", Tag: "exports", Summary: "Download a selection of a collection as GeoJSON, CSV or GeoPackage",

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -48,7 +47,7 @@ type Bulk struct {
 	conn *pgxpool.Conn
 	tx   pgx.Tx
 	// remake holds the statements that put back what Defer dropped.
-	remake []string
+	remake []deferPair
 }
 
 // BeginBulk starts a bulk load. Commit or Rollback it.
@@ -119,22 +118,7 @@ func (b *Bulk) Defer(ctx context.Context, t BulkTable) error {
 	if !empty {
 		return nil
 	}
-	rows, err := b.tx.Query(ctx, `
-		SELECT 'ALTER TABLE ' || conrelid::regclass || ' DROP CONSTRAINT ' || quote_ident(conname),
-		       'ALTER TABLE ' || conrelid::regclass || ' ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid)
-		  FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f'
-		UNION ALL
-		SELECT 'DROP INDEX ' || i.indexrelid::regclass, pg_get_indexdef(i.indexrelid)
-		  FROM pg_index i WHERE i.indrelid = $1::regclass AND NOT i.indisprimary AND NOT i.indisunique
-		   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`, t.name)
-	if err != nil {
-		return wrap(err, "bulk load: defer")
-	}
-	type pair struct{ drop, make string }
-	pairs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (pair, error) {
-		var p pair
-		return p, r.Scan(&p.drop, &p.make)
-	})
+	pairs, err := deferrable(ctx, b.tx, t.name, false)
 	if err != nil {
 		return wrap(err, "bulk load: defer")
 	}
@@ -142,7 +126,7 @@ func (b *Bulk) Defer(ctx context.Context, t BulkTable) error {
 		if _, err := b.tx.Exec(ctx, p.drop); err != nil {
 			return wrap(err, "bulk load: defer")
 		}
-		b.remake = append(b.remake, p.make)
+		b.remake = append(b.remake, p)
 	}
 	return nil
 }
@@ -151,20 +135,66 @@ func (b *Bulk) Defer(ctx context.Context, t BulkTable) error {
 // first, then foreign keys, each checked over the whole table at once.
 // Commit calls it if the caller has not.
 func (b *Bulk) Remake(ctx context.Context) error {
-	isFK := func(q string) int {
-		if strings.HasPrefix(q, "ALTER") {
-			return 1
-		}
-		return 0
+	if err := remake(ctx, b.tx, b.remake); err != nil {
+		return wrap(err, "bulk load: remake indexes and foreign keys")
 	}
-	slices.SortStableFunc(b.remake, func(x, y string) int { return cmp.Compare(isFK(x), isFK(y)) })
-	for len(b.remake) > 0 {
-		if _, err := b.tx.Exec(ctx, b.remake[0]); err != nil {
-			return wrap(err, "bulk load: remake indexes and foreign keys")
+	b.remake = nil
+	return nil
+}
+
+// deferPair drops a foreign key, an index or a key constraint, and makes
+// it again. Keys (primary and unique) are made before the foreign keys that
+// may refer to them, indexes before foreign keys so a check can use them.
+type deferPair struct {
+	drop, make string
+	fk         bool
+}
+
+// deferrable lists a table's foreign keys and its indexes other than the
+// primary key and unique constraints (and those too when keys is set),
+// read from the catalogue so they follow the migrations. Foreign keys come
+// first: they are dropped before the keys they may refer to.
+func deferrable(ctx context.Context, tx pgx.Tx, table string, keys bool) ([]deferPair, error) {
+	rows, err := tx.Query(ctx, `
+		SELECT 'ALTER TABLE ' || conrelid::regclass || ' DROP CONSTRAINT ' || quote_ident(conname),
+		       'ALTER TABLE ' || conrelid::regclass || ' ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid),
+		       contype = 'f', CASE contype WHEN 'f' THEN 0 ELSE 2 END AS o
+		  FROM pg_constraint WHERE conrelid = $1::regclass AND (contype = 'f' OR ($2 AND contype IN ('p', 'u')))
+		UNION ALL
+		SELECT 'DROP INDEX ' || i.indexrelid::regclass, pg_get_indexdef(i.indexrelid), false, 1
+		  FROM pg_index i WHERE i.indrelid = $1::regclass AND NOT i.indisprimary AND NOT i.indisunique
+		   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+		ORDER BY 4, 1`, table, keys)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (deferPair, error) {
+		var p deferPair
+		var o int32
+		return p, r.Scan(&p.drop, &p.make, &p.fk, &o)
+	})
+}
+
+// remake makes again what deferrable pairs dropped: keys and indexes
+// first, then foreign keys, each checked over the whole table at once.
+func remake(ctx context.Context, tx pgx.Tx, pairs []deferPair) error {
+	pairs = slices.Clone(pairs)
+	slices.SortStableFunc(pairs, func(x, y deferPair) int {
+		return cmp.Compare(b2i(x.fk), b2i(y.fk))
+	})
+	for _, p := range pairs {
+		if _, err := tx.Exec(ctx, p.make); err != nil {
+			return err
 		}
-		b.remake = b.remake[1:]
 	}
 	return nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Commit remakes what Defer dropped, ends the load and releases the

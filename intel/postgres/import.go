@@ -31,6 +31,9 @@ type ImportOptions struct {
 	// Progress, when set, is called after each chunk of input is staged and
 	// at each step of writing.
 	Progress func(p ImportProgress)
+	// Mode chooses between the normal and the initial-load path for
+	// events (ImportMode); "" is ImportAuto.
+	Mode ImportMode
 	// Trace, when set, hears every statement of the write step and how
 	// long it took (for benchmarks).
 	Trace func(stmt string, took time.Duration)
@@ -61,6 +64,9 @@ type ImportResult struct {
 	SkippedTotal int                     `json:"skipped_total"`
 	Errors       []intel.FieldError      `json:"errors,omitempty"`
 	ErrorTotal   int                     `json:"error_total"`
+	// InitialLoads counts the batches whose events took the initial-load
+	// path (ImportInitial).
+	InitialLoads int `json:"initial_load_batches"`
 	// PersonIDs are the people written or whose links, events, statuses or
 	// assessments were written, for the audit record.
 	PersonIDs []int64 `json:"-"`

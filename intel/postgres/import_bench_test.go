@@ -21,7 +21,8 @@ import (
 // TestImportBenchmark imports a generated NDJSON file of
 // CONTEXTMAP_IMPORT_BENCH events (e.g. 1000000) and reports events per
 // second and the peak resident memory of the import; then imports it again
-// (nothing changes). Off unless the variable is set, so `make test` stays
+// (nothing changes); CONTEXTMAP_IMPORT_BENCH_MODE=normal|initial|auto
+// chooses the path (default auto). Off unless the variable is set, so `make test` stays
 // fast. docs/BENCHMARKS.md has the figures.
 func TestImportBenchmark(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("CONTEXTMAP_IMPORT_BENCH"))
@@ -48,6 +49,12 @@ func TestImportBenchmark(t *testing.T) {
 	t.Logf("generated %d events, %d people, %d links: %.0f MB in %s", n, people, links, float64(st.Size())/1e6, time.Since(began).Round(time.Millisecond))
 
 	db := newImportDB(t)
+	mode, err := postgres.ParseImportMode(os.Getenv("CONTEXTMAP_IMPORT_BENCH_MODE"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Statements slower than this are listed with -v.
+	traceMin := time.Duration(envOr("CONTEXTMAP_IMPORT_BENCH_TRACE_MS", 1000)) * time.Millisecond
 	passes := []string{"first import", "same file again"}
 	if os.Getenv("CONTEXTMAP_IMPORT_BENCH_PASSES") == "1" {
 		passes = passes[:1]
@@ -61,13 +68,14 @@ func TestImportBenchmark(t *testing.T) {
 		}
 		start := time.Now()
 		res, err := db.Import(context.Background(), importer, ingest.NDJSON(bufio.NewReaderSize(rf, 1<<20)), postgres.ImportOptions{
+			Mode: mode,
 			Progress: func(p postgres.ImportProgress) {
 				if p.Step != "staging" && testing.Verbose() {
 					t.Logf("  %s at %s", p.Step, time.Since(start).Round(time.Millisecond))
 				}
 			},
 			Trace: func(stmt string, took time.Duration) {
-				if took > time.Second && testing.Verbose() {
+				if took > traceMin && testing.Verbose() {
 					t.Logf("    %6s %.80s", took.Round(time.Millisecond), stmt)
 				}
 			},
@@ -79,8 +87,8 @@ func TestImportBenchmark(t *testing.T) {
 		}
 		ev := res.Counts["event"]
 		goCPU, pgCPU := selfCPU()-cpu0, clusterCPU()-pg0
-		t.Logf("%s: %d rows in %s: %.0f events/s (inserted %d, updated %d, unchanged %d), peak RSS %d MB",
-			pass, res.Rows, took.Round(time.Millisecond), float64(n)/took.Seconds(), ev.Inserted, ev.Updated, ev.Unchanged, peakRSS()>>20)
+		t.Logf("%s (mode %s, initial-load batches %d): %d rows in %s: %.0f events/s (inserted %d, updated %d, unchanged %d), peak RSS %d MB",
+			pass, mode, res.InitialLoads, res.Rows, took.Round(time.Millisecond), float64(n)/took.Seconds(), ev.Inserted, ev.Updated, ev.Unchanged, peakRSS()>>20)
 		// CPU time does not grow when other processes share the machine,
 		// as wall time does: the import's own cost.
 		t.Logf("%s: CPU %s in Go (parsing, on every core), %s in PostgreSQL; load average %s",
