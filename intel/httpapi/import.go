@@ -67,6 +67,13 @@ func (s *Server) importData(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if mode == postgres.ImportInitial {
+		// A forced initial load locks the events tables for every reader
+		// and writer while it runs: an operator's decision, not any
+		// writer's. auto still takes it for a large batch into an empty
+		// events table.
+		return intel.Invalid("mode", "initial is for operators: contextmap import --mode initial (auto takes it when the events table is empty)")
+	}
 	opt := postgres.ImportOptions{DryRun: dry != nil && *dry, Mode: mode}
 	if b := c.Query("batch"); b != "" {
 		n, err := strconv.Atoi(b)

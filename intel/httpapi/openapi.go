@@ -226,7 +226,7 @@ var apiOps = []apiOp{
 		Description: "Rows are validated and written in batches; each bad row is reported with its line. Audited.",
 		Access:      accessWriters, Params: []apiParam{qp("dry_run", "boolean", "check without writing"), qp("batch", "integer", "rows per transaction"),
 			qp("type", "string", "record type of a CSV (or police.uk)"),
-			qp("mode", "string", "auto, normal or initial: how events are written (an initial load blocks readers of events until its batch commits)")},
+			qp("mode", "string", "auto or normal: how events are written (auto: by initial load, which blocks readers of events until its batch commits, for a batch of 10,000 events or more into an empty events table); initial is refused here, it is for contextmap import --mode initial")},
 		BodyMedia: []string{"application/x-ndjson", MediaCSV, MediaGeoJSON, "multipart/form-data"}, Result: postgres.ImportResult{}},
 
 	{Method: "GET", Path: "/api/v1/exports", Tag: "exports", Summary: "Download a selection of a collection as GeoJSON, CSV or GeoPackage",

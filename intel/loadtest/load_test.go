@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -229,14 +230,20 @@ func TestLoad(t *testing.T) {
 	time.Sleep(warmup)
 	measuring.Store(true)
 	t0 := time.Now()
+	svc0 := procCPU(srv.cmd.Process.Pid)
+	busy0, all0 := machineBusy()
 	time.Sleep(duration)
 	measuring.Store(false)
 	elapsed := time.Since(t0)
+	svc1 := procCPU(srv.cmd.Process.Pid)
+	busy1, all1 := machineBusy()
 	stop.Store(true)
 	wg.Wait()
 	<-memDone
 
 	report := formatReport(stats, elapsed, clients, peakRSS.Load(), procKB(srv.cmd.Process.Pid, "VmHWM:"), opt)
+	report += fmt.Sprintf("\nCPU while measured: the service process %.0f s, the whole machine %.0f s busy of %.0f s (%d CPUs; the rest is PostgreSQL, the load clients and anything else running).\n",
+		svc1-svc0, busy1-busy0, all1-all0, runtime.NumCPU())
 	t.Log("\n" + report)
 	if f := os.Getenv(envReport); f != "" {
 		if err := os.WriteFile(f, []byte(report), 0o644); err != nil {
@@ -355,6 +362,40 @@ func do(c *http.Client, method, url, token string, body []byte) (int, []byte, er
 func get(c *http.Client, url, token string) (int, []byte) {
 	st, b, _ := do(c, "GET", url, token, nil)
 	return st, b
+}
+
+// procCPU is the user and system CPU seconds process pid has used.
+func procCPU(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name (which may hold spaces) in parentheses.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseFloat(f[11], 64) // utime, field 14
+	s, _ := strconv.ParseFloat(f[12], 64) // stime, field 15
+	return (u + s) / 100                  // USER_HZ
+}
+
+// machineBusy is the machine's busy and total CPU seconds so far, from
+// /proc/stat.
+func machineBusy() (busy, total float64) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	for i, v := range strings.Fields(line)[1:] {
+		n, _ := strconv.ParseFloat(v, 64)
+		total += n
+		if i != 3 && i != 4 { // idle, iowait
+			busy += n
+		}
+	}
+	return busy / 100, total / 100
 }
 
 // procKB reads a field in kB (VmRSS:, VmHWM:) of /proc/pid/status.
