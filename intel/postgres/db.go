@@ -44,6 +44,8 @@ type DB struct {
 	AuditKey []byte
 	// pictures keeps the Current Picture's counts (PictureCounts).
 	pictures pictureCache
+	// missing keeps missing episodes by period (MissingEpisodes).
+	missing missingCache
 }
 
 // Open connects to url and checks the connection.

@@ -207,9 +207,26 @@ func datesArg(dates []intel.Date) []time.Time {
 
 // MissingEpisodes returns the missing episodes reported, or whose child
 // was found, on a day from from to to (inclusive, in the report time
-// zone), whole area, with the young people in each.
+// zone), whole area, with the young people in each. The episodes of a
+// period are kept and reused until a missing episode, the people in one or
+// the children's histories change (data_versions, migrations 00091 and
+// 00092), the versions read in the same snapshot as the episodes.
 func (db *DB) MissingEpisodes(ctx context.Context, from, to intel.Date) ([]intel.MissingEpisode, error) {
-	rows, err := db.ReadQuery(ctx, `SELECT e.id, e.district, e.starts_at, `+localDay("e.starts_at")+`,
+	tx, err := db.ReadTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
+	if err != nil {
+		return nil, wrap(err, "missing episodes")
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	var version [2]int64
+	if err := tx.QueryRow(ctx, `SELECT (SELECT version FROM data_versions WHERE name = 'person_history'),
+		(SELECT version FROM data_versions WHERE name = 'missing_episodes')`).Scan(&version[0], &version[1]); err != nil {
+		return nil, wrap(err, "missing episodes")
+	}
+	key := [2]time.Time{dayKey(from.Time), dayKey(to.Time)}
+	if eps, ok := db.missing.get(version, key); ok {
+		return slices.Clone(eps), nil
+	}
+	rows, err := tx.Query(ctx, `SELECT e.id, e.district, e.starts_at, `+localDay("e.starts_at")+`,
 			e.found_at, `+localDay("e.found_at")+`, e.rhi_at, e.found_place_id,
 			coalesce(array_agg(p.id ORDER BY p.id) FILTER (WHERE p.id IS NOT NULL), '{}')
 		FROM events e LEFT JOIN event_people ep ON ep.event_id = e.id
@@ -224,7 +241,7 @@ func (db *DB) MissingEpisodes(ctx context.Context, from, to intel.Date) ([]intel
 	if err != nil {
 		return nil, wrap(err, "missing episodes")
 	}
-	return collect(rows, func(r pgx.Row) (intel.MissingEpisode, error) {
+	eps, err := collect(rows, func(r pgx.Row) (intel.MissingEpisode, error) {
 		var e intel.MissingEpisode
 		var foundOn *time.Time
 		err := r.Scan(&e.ID, &e.District, &e.ReportedAt, &e.ReportedOn.Time, &e.FoundAt, &foundOn, &e.RHIAt,
@@ -234,6 +251,41 @@ func (db *DB) MissingEpisodes(ctx context.Context, from, to intel.Date) ([]intel
 		}
 		return e, err
 	}, "missing episodes")
+	if err != nil {
+		return nil, err
+	}
+	db.missing.put(version, key, eps)
+	return slices.Clone(eps), nil
+}
+
+// missingCache keeps the missing episodes of a few periods for one pair of
+// versions (children's histories, missing episodes).
+type missingCache struct {
+	mu      sync.Mutex
+	version [2]int64
+	byRange map[[2]time.Time][]intel.MissingEpisode
+}
+
+// missingCacheRanges bounds the periods kept.
+const missingCacheRanges = 64
+
+func (c *missingCache) get(version [2]int64, key [2]time.Time) ([]intel.MissingEpisode, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	eps, ok := c.byRange[key]
+	return eps, ok && c.version == version
+}
+
+func (c *missingCache) put(version [2]int64, key [2]time.Time, eps []intel.MissingEpisode) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if version[0] < c.version[0] || version[1] < c.version[1] {
+		return
+	}
+	if version != c.version || c.byRange == nil || len(c.byRange) >= missingCacheRanges {
+		c.version, c.byRange = version, map[[2]time.Time][]intel.MissingEpisode{}
+	}
+	c.byRange[key] = eps
 }
 
 // nodeDistricts is a CTE naming every node's district.

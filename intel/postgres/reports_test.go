@@ -259,3 +259,57 @@ func TestPictureCountsKept(t *testing.T) {
 		t.Fatalf("no child left with a category: %v", got)
 	}
 }
+
+// TestMissingEpisodesKept checks that a period's missing episodes are kept
+// while no missing episode changes (an episode added with the version
+// trigger switched off, behind the service's back, is not seen; nor does a
+// sighting throw the kept episodes away), and read again when one does.
+func TestMissingEpisodesKept(t *testing.T) {
+	db, exec := reportDB(t)
+	ctx := context.Background()
+	child(exec, 1, "2020-01-01", "", "2020-01-01")
+	event := func(id int, kind string) {
+		exec(`INSERT INTO events (id, kind, starts_at, ends_at, geom, source_eval, intel_assessment, handling, source_agency)
+			VALUES ($1, $2, '2021-03-10 20:00Z', '2021-03-10 22:00Z', ST_SetSRID(ST_MakePoint(-2.93, 54.89), 4326), '2', 'B', 'P', 'Police')`, id, kind)
+	}
+	from, _ := intel.ParseDate("2021-03-01")
+	to, _ := intel.ParseDate("2021-03-31")
+	episodes := func() (n, children int) {
+		t.Helper()
+		eps, err := db.MissingEpisodes(ctx, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range eps {
+			children += len(e.Children)
+		}
+		return len(eps), children
+	}
+	event(1, "missing_episode")
+	if n, _ := episodes(); n != 1 {
+		t.Fatalf("one episode: %d", n)
+	}
+	exec(`ALTER TABLE events DISABLE TRIGGER events_missing_ins`)
+	event(2, "missing_episode")
+	exec(`ALTER TABLE events ENABLE TRIGGER events_missing_ins`)
+	event(3, "sighting")
+	if n, _ := episodes(); n != 1 {
+		t.Fatalf("kept (the hidden episode unseen, the sighting no change): %d episodes, want 1", n)
+	}
+	event(4, "missing_episode")
+	if n, _ := episodes(); n != 3 {
+		t.Fatalf("an episode added: read again, %d episodes, want 3", n)
+	}
+	exec(`INSERT INTO event_people (event_id, person_id) VALUES (4, 1)`)
+	if _, c := episodes(); c != 1 {
+		t.Fatalf("a child added to an episode: %d children, want 1", c)
+	}
+	exec(`DELETE FROM events WHERE id IN (1, 2)`)
+	if n, c := episodes(); n != 1 || c != 1 {
+		t.Fatalf("two episodes deleted: %d episodes (%d children), want 1 (1)", n, c)
+	}
+	exec(`UPDATE people SET kind = 'adult_of_concern' WHERE id = 1`)
+	if _, c := episodes(); c != 0 {
+		t.Fatalf("the child now an adult (children's histories changed): %d children, want 0", c)
+	}
+}
