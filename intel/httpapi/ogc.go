@@ -510,12 +510,17 @@ func open(s string) bool { return s == "" || s == ".." }
 
 // parseInstant reads a time (start and end equal) or a date (the day from
 // its first to its last instant, UTC).
+// Both ends must fall in the years 1 to 9999 in UTC: 0000-01-01T00:00:00+01:00
+// is in year 0 where written and in year -1 in UTC (found by
+// FuzzParseDatetime).
 func parseInstant(s string) (time.Time, time.Time, bool) {
+	inRange := func(t time.Time) bool { y := t.UTC().Year(); return y >= 1 && y <= 9999 }
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, t, true
+		return t, t, inRange(t)
 	}
 	if d, err := time.Parse(time.DateOnly, s); err == nil {
-		return d, d.Add(24*time.Hour - time.Nanosecond), true
+		e := d.Add(24*time.Hour - time.Nanosecond)
+		return d, e, inRange(d) && inRange(e)
 	}
 	return time.Time{}, time.Time{}, false
 }
