@@ -100,8 +100,16 @@ func parseTime(name, s string, endOfDay bool) (*time.Time, error) {
 	if s == "" {
 		return nil, nil
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
+	// In the years 1 to 9999 in UTC, where PostgreSQL and every client
+	// agree: 0000-01-01T00:00:00+01:00 is year -1 in UTC.
+	inRange := func(t time.Time) (*time.Time, error) {
+		if y := t.UTC().Year(); y < 1 || y > 9999 {
+			return nil, intel.Invalid(name, "must fall in the years 1 to 9999 (UTC)")
+		}
 		return &t, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return inRange(t)
 	}
 	d, err := intel.ParseDate(s)
 	if err != nil {
@@ -111,7 +119,7 @@ func parseTime(name, s string, endOfDay bool) (*time.Time, error) {
 	if endOfDay {
 		t = t.Add(24*time.Hour - time.Nanosecond)
 	}
-	return &t, nil
+	return inRange(t)
 }
 
 func optBool(c *fiber.Ctx, name string) (*bool, error) {
