@@ -94,14 +94,18 @@ func monthParam(c *fiber.Ctx, name string, def intel.Date) (intel.Date, error) {
 	return intel.Date{Time: t}, nil
 }
 
-// reportDistrict reads the district parameter: "" or a district of the
-// area (else 400).
-func reportDistrict(c *fiber.Ctx, area intel.ReportArea) (string, error) {
+// reportArea reads the area's districts and the district asked for ("" for
+// the whole area), which must be one of them.
+func (s *Server) reportArea(c *fiber.Ctx) (intel.ReportArea, string, error) {
+	area, err := s.DB.ReportArea(c.UserContext())
+	if err != nil {
+		return area, "", err
+	}
 	d := query(c, reportsDistrict)
 	if d == "" || slices.ContainsFunc(area.Districts, func(x intel.ReportDistrict) bool { return x.Code == d }) {
-		return d, nil
+		return area, d, nil
 	}
-	return "", intel.Invalid(reportsDistrict, "is not a district of the area (see GET /api/v1/districts)")
+	return area, "", intel.Invalid(reportsDistrict, "is not a district of the area (see GET /api/v1/districts)")
 }
 
 func formatParam(c *fiber.Ctx, allowed ...string) (string, error) {
@@ -195,11 +199,7 @@ func (s *Server) reportTrend(c *fiber.Ctx) error {
 		return intel.Invalid(reportsTo, "is more than 60 months after from: ask for at most 60 months")
 	}
 	ctx := c.UserContext()
-	area, err := s.DB.ReportArea(ctx)
-	if err != nil {
-		return err
-	}
-	district, err := reportDistrict(c, area)
+	area, district, err := s.reportArea(c)
 	if err != nil {
 		return err
 	}
@@ -247,11 +247,7 @@ func (s *Server) missingReport(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	area, err := s.DB.ReportArea(ctx)
-	if err != nil {
-		return err
-	}
-	district, err := reportDistrict(c, area)
+	area, district, err := s.reportArea(c)
 	if err != nil {
 		return err
 	}
@@ -296,11 +292,7 @@ func (s *Server) macePack(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	area, err := s.DB.ReportArea(ctx)
-	if err != nil {
-		return err
-	}
-	district, err := reportDistrict(c, area)
+	area, district, err := s.reportArea(c)
 	if err != nil {
 		return err
 	}

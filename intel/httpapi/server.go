@@ -161,15 +161,16 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 
 // timeout bounds each request; the context reaches every database call.
 func (s *Server) timeout(c *fiber.Ctx) error {
-	ctx, cancel := context.WithTimeout(context.Background(), s.Config.RequestTimeout)
-	defer cancel()
-	c.SetUserContext(ctx)
-	return c.Next()
+	return withTimeout(c, s.Config.RequestTimeout)
 }
 
 // longTimeout gives the request ReportTimeout instead of RequestTimeout.
 func (s *Server) longTimeout(c *fiber.Ctx) error {
-	d := max(s.Config.ReportTimeout, s.Config.RequestTimeout)
+	return withTimeout(c, max(s.Config.ReportTimeout, s.Config.RequestTimeout))
+}
+
+// withTimeout runs the rest of the request under a context that ends after d.
+func withTimeout(c *fiber.Ctx, d time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	c.SetUserContext(ctx)

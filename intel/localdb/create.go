@@ -113,16 +113,8 @@ func create(ctx context.Context, dir string, r runner, log *slog.Logger) (st *st
 	if err := initdb(ctx, r, data, st.SuperuserPassword); err != nil {
 		return nil, err
 	}
-	conf, err := os.OpenFile(filepath.Join(data, "postgresql.conf"), os.O_WRONLY|os.O_APPEND, 0)
-	if err != nil {
-		return nil, fmt.Errorf("localdb: configure: %w", err)
-	}
-	_, err = fmt.Fprintf(conf, settings, st.Port)
-	if cerr := conf.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, fmt.Errorf("localdb: configure: %w", err)
+	if err := appendConf(data, settings, st.Port); err != nil {
+		return nil, err
 	}
 
 	if err := start(ctx, r, data, st.Port, log); err != nil {
@@ -302,4 +294,21 @@ func quote(s string) string {
 // redact keeps a password out of an error message.
 func redact(q, secret string) string {
 	return strings.ReplaceAll(q, secret, "***")
+}
+
+// appendConf appends settings (a format taking the port) to the cluster's
+// postgresql.conf.
+func appendConf(data, settings string, port int) error {
+	conf, err := os.OpenFile(filepath.Join(data, "postgresql.conf"), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return fmt.Errorf("localdb: configure %s: %w", data, err)
+	}
+	_, err = fmt.Fprintf(conf, settings, port)
+	if cerr := conf.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("localdb: configure %s: %w", data, err)
+	}
+	return nil
 }

@@ -165,7 +165,10 @@ func Find(startDir string) (*Cluster, error) {
 
 // Stop shuts down the cluster whose home is dir (pg_ctl stop -m fast). It
 // is not an error if the cluster is already stopped.
-func Stop(dir string) error {
+func Stop(dir string) error { return stopAs(dir, "fast") }
+
+// stopAs stops the cluster whose home is dir with pg_ctl stop's mode.
+func stopAs(dir, mode string) error {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return fmt.Errorf("localdb: resolve %s: %w", dir, err)
@@ -184,7 +187,7 @@ func Stop(dir string) error {
 	if err != nil {
 		return err
 	}
-	return r.stop(ctx, st.dataDir(dir), "fast")
+	return r.stop(ctx, st.dataDir(dir), mode)
 }
 
 // Remove stops the cluster whose home is dir and deletes its data directory

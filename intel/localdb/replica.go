@@ -16,27 +16,7 @@ import (
 // stop -m immediate kills every backend without a checkpoint or a goodbye
 // to clients, and the next start runs crash recovery. For fault tests; it
 // is not an error if the cluster is already stopped.
-func Crash(dir string) error {
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		return fmt.Errorf("localdb: resolve %s: %w", dir, err)
-	}
-	ctx := context.Background()
-	unlock, err := lock(ctx, dir, nil)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	st, err := readState(dir)
-	if err != nil {
-		return err
-	}
-	r, err := newRunner()
-	if err != nil {
-		return err
-	}
-	return r.stop(ctx, st.dataDir(dir), "immediate")
-}
+func Crash(dir string) error { return stopAs(dir, "immediate") }
 
 // replicaSettings are appended to the standby's copy of postgresql.conf:
 // the last setting of a name wins, so this moves it to its own port.
@@ -163,16 +143,8 @@ func basebackup(ctx context.Context, r runner, pst *state, primaryDir, dir strin
 	}
 	// The primary's server log came along; the standby starts its own.
 	_ = os.Remove(filepath.Join(data, logName))
-	conf, err := os.OpenFile(filepath.Join(data, "postgresql.conf"), os.O_WRONLY|os.O_APPEND, 0)
-	if err != nil {
-		return nil, fmt.Errorf("localdb: configure replica: %w", err)
-	}
-	_, err = fmt.Fprintf(conf, replicaSettings, st.Port)
-	if cerr := conf.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, fmt.Errorf("localdb: configure replica: %w", err)
+	if err := appendConf(data, replicaSettings, st.Port); err != nil {
+		return nil, err
 	}
 	if err := start(ctx, r, data, st.Port, log); err != nil {
 		return nil, err

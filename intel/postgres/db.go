@@ -43,9 +43,9 @@ type DB struct {
 	// AuditKey keys the audit log's hash chain.
 	AuditKey []byte
 	// pictures keeps the Current Picture's counts (PictureCounts).
-	pictures pictureCache
+	pictures kept[int64, time.Time, []intel.PictureCount]
 	// missing keeps missing episodes by period (MissingEpisodes).
-	missing missingCache
+	missing kept[[2]int64, [2]time.Time, []intel.MissingEpisode]
 }
 
 // Open connects to url and checks the connection.

@@ -96,8 +96,15 @@ func pageSQL(a *args, q intel.FeatureQuery, key string, numeric bool, conds []st
 		}
 	}
 	order := " ORDER BY " + key
-	if !numeric {
+	switch {
+	case !numeric:
 		order += " COLLATE \"C\""
+	case len(q.BBoxes) > 0 || q.From != nil || q.To != nil:
+		// Sort what the box and period select (through the spatial and time
+		// indexes), rather than walk the key's index until a page matches:
+		// event ids follow time, so a month in a county was found after 1.5
+		// million rows (2.5 s against 0.5 s, national data).
+		order += " + 0"
 	}
 	if q.Limit > 0 {
 		order += " LIMIT " + a.add(q.Limit)
@@ -390,13 +397,6 @@ func (db *DB) EventFeatures(ctx context.Context, pr intel.Principal, q intel.Fea
 	w, order, err := pageSQL(&a, q, "e.id", true, conds)
 	if err != nil {
 		return nil, -1, err
-	}
-	if len(q.BBoxes) > 0 || q.From != nil || q.To != nil {
-		// Sort what the box and period select (through the spatial and
-		// time indexes), rather than walk every event in id order until a
-		// page matches: ids follow time, so a month in a county was found
-		// after 1.5 million rows (2.5 s against 0.5 s, national data).
-		order = strings.Replace(order, " ORDER BY e.id", " ORDER BY e.id + 0", 1)
 	}
 	return db.iter(ctx, "events", eventSelect(geom)+w+order, a, countQ, ca, scanEventFeature)
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -117,7 +116,15 @@ func (db *DB) PictureCounts(ctx context.Context, dates []intel.Date) ([]intel.Pi
 	}
 	slices.SortFunc(days, func(a, b time.Time) int { return a.Compare(b) })
 	days = slices.Compact(days)
-	kept, missing := db.pictures.get(version, days)
+	kept := map[time.Time][]intel.PictureCount{}
+	var missing []time.Time
+	for _, d := range days {
+		if n, ok := db.pictures.get(version, d); ok {
+			kept[d] = n
+		} else {
+			missing = append(missing, d)
+		}
+	}
 	if len(missing) > 0 {
 		rows, err := tx.Query(ctx, pictureSQL, missing)
 		if err != nil {
@@ -139,8 +146,10 @@ func (db *DB) PictureCounts(ctx context.Context, dates []intel.Date) ([]intel.Pi
 			day := dayKey(n.AsOf.Time)
 			byDay[day] = append(byDay[day], n)
 		}
-		db.pictures.put(version, byDay)
-		maps.Copy(kept, byDay)
+		for d, n := range byDay {
+			db.pictures.put(version, d, n, pictureCacheDays)
+			kept[d] = n
+		}
 	}
 	// In date order; within a date, in pictureSQL's order.
 	var out []intel.PictureCount
@@ -157,45 +166,8 @@ func dayKey(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// pictureCache keeps the Current Picture's counts by date for one version
-// of the children's histories.
-type pictureCache struct {
-	mu      sync.Mutex
-	version int64
-	byDay   map[time.Time][]intel.PictureCount
-}
-
 // pictureCacheDays bounds the dates kept (a few years of days).
 const pictureCacheDays = 2000
-
-// get returns the counts kept for days at version, and the days not kept.
-func (c *pictureCache) get(version int64, days []time.Time) (map[time.Time][]intel.PictureCount, []time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	kept := map[time.Time][]intel.PictureCount{}
-	var missing []time.Time
-	for _, d := range days {
-		if n, ok := c.byDay[d]; ok && c.version == version {
-			kept[d] = n
-		} else {
-			missing = append(missing, d)
-		}
-	}
-	return kept, missing
-}
-
-// put keeps counts read at version; a newer version drops the older's.
-func (c *pictureCache) put(version int64, byDay map[time.Time][]intel.PictureCount) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if version < c.version {
-		return
-	}
-	if version > c.version || c.byDay == nil || len(c.byDay)+len(byDay) > pictureCacheDays {
-		c.version, c.byDay = version, map[time.Time][]intel.PictureCount{}
-	}
-	maps.Copy(c.byDay, byDay)
-}
 
 func datesArg(dates []intel.Date) []time.Time {
 	out := make([]time.Time, len(dates))
@@ -254,39 +226,12 @@ func (db *DB) MissingEpisodes(ctx context.Context, from, to intel.Date) ([]intel
 	if err != nil {
 		return nil, err
 	}
-	db.missing.put(version, key, eps)
+	db.missing.put(version, key, eps, missingCacheRanges)
 	return slices.Clone(eps), nil
-}
-
-// missingCache keeps the missing episodes of a few periods for one pair of
-// versions (children's histories, missing episodes).
-type missingCache struct {
-	mu      sync.Mutex
-	version [2]int64
-	byRange map[[2]time.Time][]intel.MissingEpisode
 }
 
 // missingCacheRanges bounds the periods kept.
 const missingCacheRanges = 64
-
-func (c *missingCache) get(version [2]int64, key [2]time.Time) ([]intel.MissingEpisode, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	eps, ok := c.byRange[key]
-	return eps, ok && c.version == version
-}
-
-func (c *missingCache) put(version [2]int64, key [2]time.Time, eps []intel.MissingEpisode) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if version[0] < c.version[0] || version[1] < c.version[1] {
-		return
-	}
-	if version != c.version || c.byRange == nil || len(c.byRange) >= missingCacheRanges {
-		c.version, c.byRange = version, map[[2]time.Time][]intel.MissingEpisode{}
-	}
-	c.byRange[key] = eps
-}
 
 // nodeDistricts is a CTE naming every node's district.
 const nodeDistricts = `nd AS (SELECT id, district FROM people UNION ALL SELECT id, district FROM places

@@ -5,6 +5,7 @@
 package pgtest
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -96,19 +97,36 @@ func withDB(u, db string) string {
 // a template database named name, filled by fill after migrating.
 func Template(t testing.TB, name string, fill func(ctx context.Context, db *postgres.DB) error) string {
 	t.Helper()
+	return TemplateWith(t, name, TemplateOptions{}, fill)
+}
+
+// TemplateOptions tune TemplateWith.
+type TemplateOptions struct {
+	// Timeout bounds making the template (default 10 minutes).
+	Timeout time.Duration
+	// Lock is the advisory lock key makers of the template take turns on
+	// (default one shared by all templates): a template that takes minutes
+	// to fill takes its own, so others are not kept waiting for it.
+	Lock int64
+}
+
+// TemplateWith is Template with a time limit and lock of its own.
+func TemplateWith(t testing.TB, name string, opt TemplateOptions, fill func(ctx context.Context, db *postgres.DB) error) string {
+	t.Helper()
 	name = "cmtpl_" + schemaHash() + "_" + name
 	admin := AdminURL(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), cmp.Or(opt.Timeout, 10*time.Minute))
 	defer cancel()
 	conn, err := pgx.Connect(ctx, admin)
 	if err != nil {
 		t.Fatalf("connect to test server: %v", err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(4242)`); err != nil {
+	lock := cmp.Or(opt.Lock, 4242)
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, lock); err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Exec(context.Background(), `SELECT pg_advisory_unlock(4242)`)
+	defer conn.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, lock)
 	var exists bool
 	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate)`, name).Scan(&exists); err != nil {
 		t.Fatal(err)
@@ -138,6 +156,7 @@ func Template(t testing.TB, name string, fill func(ctx context.Context, db *post
 		}
 		return nil
 	}(); err != nil {
+		_, _ = conn.Exec(context.Background(), `DROP DATABASE IF EXISTS `+build+` WITH (FORCE)`)
 		t.Fatalf("fill template %s: %v", name, err)
 	}
 	if _, err := conn.Exec(ctx, `ALTER DATABASE `+build+` RENAME TO `+name); err != nil {
