@@ -183,14 +183,7 @@ func convertCSV(r any) *Chunk {
 		if len(errs) == 0 {
 			rec, errs = DecodeJSON(buf.Bytes())
 		}
-		for j := range errs {
-			errs[j].Line = line
-		}
-		if len(errs) > 0 {
-			c.Errors = append(c.Errors, errs...)
-			continue
-		}
-		c.Items = append(c.Items, Item{Line: line, Record: rec})
+		c.add(line, rec, errs)
 	}
 	return c
 }

@@ -161,14 +161,7 @@ func convertGeo(r any) *Chunk {
 	for i, f := range raw.feats {
 		line := raw.lines[i]
 		rec, errs := featurePlace(f)
-		for j := range errs {
-			errs[j].Line = line
-		}
-		if len(errs) > 0 {
-			c.Errors = append(c.Errors, errs...)
-			continue
-		}
-		c.Items = append(c.Items, Item{Line: line, Record: rec})
+		c.add(line, rec, errs)
 	}
 	return c
 }

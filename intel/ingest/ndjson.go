@@ -91,14 +91,7 @@ func convertNDJSON(r any) *Chunk {
 			continue
 		}
 		rec, errs := DecodeJSON(b)
-		for j := range errs {
-			errs[j].Line = line
-		}
-		if len(errs) > 0 {
-			c.Errors = append(c.Errors, errs...)
-			continue
-		}
-		c.Items = append(c.Items, Item{Line: line, Record: rec})
+		c.add(line, rec, errs)
 	}
 	return c
 }

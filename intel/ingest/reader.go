@@ -26,6 +26,19 @@ type Chunk struct {
 	Bytes   int64              // input bytes read up to the end of this chunk
 }
 
+// add puts the record of a row in the chunk, or its problems, each with
+// the row's line.
+func (c *Chunk) add(line int, rec any, errs []intel.FieldError) {
+	if len(errs) > 0 {
+		for j := range errs {
+			errs[j].Line = line
+		}
+		c.Errors = append(c.Errors, errs...)
+		return
+	}
+	c.Items = append(c.Items, Item{Line: line, Record: rec})
+}
+
 // Reader yields chunks in input order; Next returns io.EOF after the last.
 // Memory stays flat: only a few chunks are in flight at once.
 type Reader interface {
