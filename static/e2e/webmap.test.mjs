@@ -240,7 +240,9 @@ test('associations: pick a network, click a place and read its profile, open the
   assert.equal(colours.filter((t) => /^Network /.test(t)).length, 2);
 
   // Click a place of the network on the map: one whose centre no other
-  // marker covers.
+  // marker covers, once the map has stopped moving (picking a network may
+  // pan or zoom it).
+  await page.waitForFunction(() => !document.querySelector('.leaflet-zoom-anim, .leaflet-pan-anim'));
   const target = await page.evaluate(() => {
     for (const p of document.querySelectorAll('.leaflet-places-pane path.place.in-network')) {
       const r = p.getBoundingClientRect();
@@ -252,7 +254,9 @@ test('associations: pick a network, click a place and read its profile, open the
   });
   assert.ok(target, 'a place of the network can be clicked');
   const clicked = waitForApi(page, `/api/v1/places/${target.id}/profile`);
-  await page.mouse.click(target.x, target.y);
+  // Through the locator, so the click waits for the marker to be still and
+  // to be what the pointer hits.
+  await page.locator(`.leaflet-places-pane path.place.in-network[data-place-id="${target.id}"]`).click();
   assert.equal((await clicked).status(), 200);
   await page.locator('#place-title').waitFor();
   // ... and reach one by keyboard: Tab to it, Enter.
