@@ -30,7 +30,7 @@ FUZZ := ./intel:FuzzParseGrade ./intel:FuzzParseDate \
 	./intel/httpapi:FuzzParseBBox ./intel/httpapi:FuzzParseTime \
 	./intel/httpapi:FuzzCheckGeometry ./intel/httpapi:FuzzDecodeStrict \
 	./intel/httpapi:FuzzParseOGCBBox ./intel/httpapi:FuzzParseDatetime ./intel/httpapi:FuzzDecodeCursor \
-	./intel/ingest:FuzzOpen ./intel/oidc:FuzzVerify
+	./intel/ingest:FuzzOpen ./intel/ingest:FuzzDecodeAgrees ./intel/oidc:FuzzVerify
 fuzz:
 	@set -e; log=$$(mktemp); trap 'rm -f $$log' EXIT; for t in $(FUZZ); do \
 		pkg=$${t%%:*}; fn=$${t##*:}; echo "fuzz $$fn in $$pkg for $(FUZZTIME)"; \

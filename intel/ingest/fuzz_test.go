@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"testing"
 
 	"github.com/contextmap/contextmap/geo"
@@ -119,4 +120,52 @@ func checkRecord(t *testing.T, rec any) {
 		b, _ := json.Marshal(rec)
 		t.Fatalf("unknown record %T: %s", rec, b)
 	}
+}
+
+// FuzzDecodeAgrees holds the fast JSON decoder (goccy/go-json) to
+// encoding/json, the rule: whatever line of whichever record type the fast
+// one accepts, encoding/json accepts too, with the same record and the
+// same answer about anything after it. (A line the fast one refuses is
+// decoded again by encoding/json, so the other way round needs no check.)
+func FuzzDecodeAgrees(f *testing.F) {
+	for _, s := range []struct {
+		typ  uint8
+		line string
+	}{
+		{7, `{"type":"event","ext_ref":"EV-1","kind":"sighting","from":"2020-11-06T22:00:00Z","to":"2020-11-07T02:00:00Z","grade":"2BP","source_agency":"Police","geometry":{"type":"Point","coordinates":[-2.93,54.89]},"people":["C-1","pseudonym:YP-2"],"groups":["G-1"],"severity":3,"confirmed":true}`},
+		{7, `{"type":"event","EXT_REF":"a","Kind":"crime","ext_ref":"b","from":"2020-11-06","severity":1e0,"confirmed":null}`},
+		{7, "{\"type\":\"event\",\"ext_ref\":\"\xff\xfe\",\"source_agency\":\"\\ud800x\",\"layer\":\"context\"} {}"},
+		{3, `{"type":"person","pseudonym":"YP-1","kind":"young_person","case_ref":"C-1","district":"E07000028","statuses":[{"status":"cp","from":"2020-01-01","to":null}]}`},
+		{0, `{"type":"place","ext_ref":"PL-1","name":"Park \u00e9","kind":"park","sensitive":false,"geometry":{"type":"Polygon","coordinates":[[[-3,54],[-2.9,54],[-2.9,54.1],[-3,54]]]}}`},
+		{6, `{"type":"link","kind":"frequents","source_type":"person","source_ref":"C-1","target_type":"place","target_ref":"PL-1","legacy_grade":"B24","strength":99999999999,"first_seen":"2020-01-01"}`},
+		{5, `{"type":"assessment","ext_ref":"A-1","person":"C-1","kind":"cse","completed_on":"2020-02-30","risk_level":"high"}`},
+		{4, `{"type":"status","person":"C-1","status":"cp","from":"2020-06-01","status":"lac"}`},
+		{1, `{"type":"group","ext_ref":"G-1","name":"n","description":"d\n\t","district":null,"extra":1}`},
+		{2, `{"type":"space","ext_ref":"S-1","name":"n","platform":"snap","kind":"chat"`},
+	} {
+		// typ indexes Types: place, group, space, person, status,
+		// assessment, link, event.
+		f.Add(s.typ, []byte(s.line))
+	}
+	f.Fuzz(func(t *testing.T, ti uint8, line []byte) {
+		typ := Types[int(ti)%len(Types)]
+		fast := NewRecord(typ)
+		moreFast, err := decodeStrict(line, fast, true)
+		if err != nil {
+			return
+		}
+		std := NewRecord(typ)
+		moreStd, err := decodeStrict(line, std, false)
+		if err != nil {
+			t.Fatalf("%s %q: the fast decoder accepts, encoding/json refuses: %v", typ, line, err)
+		}
+		if moreFast != moreStd {
+			t.Fatalf("%s %q: more after the value: fast %v, encoding/json %v", typ, line, moreFast, moreStd)
+		}
+		if !reflect.DeepEqual(fast, std) {
+			a, _ := json.Marshal(fast)
+			b, _ := json.Marshal(std)
+			t.Fatalf("%s %q:\nfast           %s\nencoding/json  %s", typ, line, a, b)
+		}
+	})
 }

@@ -46,6 +46,8 @@ type DB struct {
 	pictures kept[int64, time.Time, []intel.PictureCount]
 	// missing keeps missing episodes by period (MissingEpisodes).
 	missing kept[[2]int64, [2]time.Time, []intel.MissingEpisode]
+	// districtIx finds events' districts in an import (import_districts.go).
+	districtIx districtIndex
 }
 
 // Open connects to url and checks the connection.

@@ -22,25 +22,34 @@ const eventRecorded = `SELECT x.id, s.seq, s.kind, s.starts_at, s.ends_at, pl.id
 		coalesce(ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326), pl.pt) AS geom, s.category, s.severity,
 		substr(s.grade, 1, 1) AS source_eval, substr(s.grade, 2, 1) AS intel_assessment, substr(s.grade, 3, 1) AS handling,
 		s.legacy_grade, s.confirmed, s.agency AS source_agency, s.review_date, fp.id AS found_place_id, s.found_at, s.rhi_at,
-		s.crime_type, s.key AS ext_ref, s.layer
+		s.crime_type, s.key AS ext_ref, s.layer,
+		CASE WHEN s.lon IS NULL THEN pd.district ELSE s.pt_district END AS known_district
 	  FROM imp_evid x JOIN imp s USING (seq)
 	  LEFT JOIN places pl ON pl.ext_ref = s.place_ref LEFT JOIN places fp ON fp.ext_ref = s.found_ref
+	  LEFT JOIN imp_pd pd ON pd.id = pl.id
 	 WHERE x.old = $1`
 
-// eventDerived adds the metric x/y and the district to rows of
-// eventRecorded, set-based: the district polygons are cut into small
-// pieces once, so each point is tested against a few short rings found by
-// the index; the rule is cm_district_of's: containment, else the nearest
-// district within 100 m. $2 is the metric SRID.
-func eventDerived(from string) string {
-	return `SELECT r.*, ST_X(m.m) AS x, ST_Y(m.m) AS y, d.code AS district
-	  FROM ` + from + ` r
-	 CROSS JOIN LATERAL (SELECT ST_Transform(r.geom, $2::integer) AS m) m
-	 CROSS JOIN LATERAL (SELECT coalesce(
-	        (SELECT dd.code FROM imp_dist dd WHERE ST_Intersects(dd.geom, r.geom) ORDER BY dd.code LIMIT 1),
+// districtOf is cm_district_of's rule for the point g, set-based: the
+// district polygons are cut into small pieces once (imp_dist), so each
+// point is tested against a few short rings found by the index:
+// containment, else the nearest district within 100 m.
+func districtOf(g string) string {
+	return `coalesce(
+	        (SELECT dd.code FROM imp_dist dd WHERE ST_Intersects(dd.geom, ` + g + `) ORDER BY dd.code LIMIT 1),
 	        (SELECT dd.code FROM imp_dist dd
-	          WHERE ST_DWithin(dd.geom, r.geom, 0.003) AND ST_DWithin(dd.geom::geography, r.geom::geography, 100)
-	          ORDER BY ST_Distance(dd.geom::geography, r.geom::geography), dd.code LIMIT 1)) AS code) d`
+	          WHERE ST_DWithin(dd.geom, ` + g + `, 0.003) AND ST_DWithin(dd.geom::geography, ` + g + `::geography, 100)
+	          ORDER BY ST_Distance(dd.geom::geography, ` + g + `::geography), dd.code LIMIT 1))`
+}
+
+// eventDerived adds the metric x/y and the district to rows of
+// eventRecorded. The district is known_district where Go or the place
+// found it (” for none), and districtOf's answer where not (a point on or
+// near a boundary: import_districts.go). $2 is the metric SRID.
+func eventDerived(from string) string {
+	return `SELECT r.*, ST_X(m.m) AS x, ST_Y(m.m) AS y,
+	       CASE WHEN r.known_district IS NOT NULL THEN nullif(r.known_district, '') ELSE ` + districtOf("r.geom") + ` END AS district
+	  FROM ` + from + ` r
+	 CROSS JOIN LATERAL (SELECT ST_Transform(r.geom, $2::integer) AS m) m`
 }
 
 // eventCompared are the recorded columns an update compares (x, y and the
@@ -66,6 +75,13 @@ func (b *batch) writeEvents(ctx context.Context) error {
 		`CREATE TEMP TABLE imp_dist ON COMMIT DROP AS SELECT code, ST_Subdivide(geom, 64) AS geom FROM districts`,
 		`CREATE INDEX ON imp_dist USING gist (geom)`,
 		`ANALYZE imp_dist`,
+		// The district of each place that events without their own point
+		// are at, once a place.
+		`CREATE TEMP TABLE imp_pd ON COMMIT DROP AS
+		 SELECT pl.id, coalesce(` + districtOf("pl.pt") + `, '') AS district
+		   FROM places pl WHERE pl.ext_ref IN (SELECT place_ref FROM imp WHERE rtype = 'event' AND lon IS NULL)`,
+		`CREATE UNIQUE INDEX ON imp_pd (id)`,
+		`ANALYZE imp_pd`,
 	} {
 		if err := b.exec(ctx, q); err != nil {
 			return err
