@@ -110,6 +110,9 @@ func (b *batch) initialLoad(ctx context.Context) (bool, error) {
 type loader struct {
 	b      *batch
 	remake []deferPair
+	// empty: the events table held nothing when locked, so every event
+	// in it afterwards is this batch's.
+	empty bool
 }
 
 // beginInitial locks the events tables, drops their indexes, keys and
@@ -117,6 +120,9 @@ type loader struct {
 func (b *batch) beginInitial(ctx context.Context) (*loader, error) {
 	ld := &loader{b: b}
 	if err := b.exec(ctx, `LOCK TABLE events, event_people, event_groups IN ACCESS EXCLUSIVE MODE`); err != nil {
+		return nil, err
+	}
+	if err := b.tx.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM events)`).Scan(&ld.empty); err != nil {
 		return nil, err
 	}
 	// Every foreign key first, then indexes and keys: events' keys are
@@ -166,19 +172,24 @@ func (ld *loader) finish(ctx context.Context) error {
 			return err
 		}
 	}
+	// The events written: when the table was empty, all of them (a scan
+	// instead of a join to the million ids in imp_done).
+	written := `SELECT * FROM events WHERE id IN (SELECT id FROM imp_done WHERE t = 'event')`
+	inserted := `SELECT * FROM events WHERE id IN (SELECT id FROM imp_done WHERE t = 'event' AND ins)`
+	if ld.empty {
+		written, inserted = `SELECT * FROM events`, `SELECT * FROM events`
+	}
 	for _, q := range []string{
 		// The hotspot blocks of every tile and month an event written was
 		// in or is now in, rebuilt once.
 		`SELECT cm_hotspot_refresh(array_agg(tile), array_agg(month))
-		   FROM (SELECT cm_tile AS tile, cm_hotspot_month(starts_at) AS month
-		           FROM events WHERE id IN (SELECT id FROM imp_done WHERE t = 'event')
+		   FROM (SELECT cm_tile AS tile, cm_hotspot_month(starts_at) AS month FROM (` + written + `) e
 		         UNION SELECT tile, month FROM imp_old) k`,
 		// The counts by district, as events_count_insert and
 		// events_count_update keep them.
 		`INSERT INTO feature_counts (collection, district, n)
 		 SELECT 'events', d, sum(c) FROM (
-		        SELECT coalesce(e.district, '') AS d, 1 AS c FROM events e
-		         WHERE e.id IN (SELECT id FROM imp_done WHERE t = 'event' AND ins)
+		        SELECT coalesce(e.district, '') AS d, 1 AS c FROM (` + inserted + `) e
 		        UNION ALL SELECT coalesce(e.district, ''), 1 FROM imp_old o JOIN events e USING (id)
 		        UNION ALL SELECT coalesce(o.district, ''), -1 FROM imp_old o) x
 		  GROUP BY d HAVING sum(c) <> 0 ORDER BY d
