@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -48,6 +49,10 @@ type DB struct {
 	missing kept[[2]int64, [2]time.Time, []intel.MissingEpisode]
 	// districtIx finds events' districts in an import (import_districts.go).
 	districtIx districtIndex
+	// importTurn lets one import of this process at a time open its
+	// connection (importConn); the others wait here, not in the database.
+	importTurn chan struct{}
+	importOnce sync.Once
 }
 
 // Open connects to url and checks the connection.

@@ -111,11 +111,11 @@ func (db *DB) Import(ctx context.Context, pr intel.Principal, rd ingest.Reader, 
 	if !pr.CanWrite() {
 		return res, intel.Errorf(intel.EFORBIDDEN, "your role may not import")
 	}
-	conn, err := db.importConn(ctx)
+	conn, done, err := db.importConn(ctx)
 	if err != nil {
 		return res, wrap(err, "import")
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
+	defer done()
 	people := map[int64]bool{}
 	var pending *ingest.Chunk
 	eof := false
@@ -193,11 +193,28 @@ const importTempBuffers = "1GB"
 // importConn opens a connection of the import's own: temp_buffers can only
 // be raised before a session first uses a temporary table, and a pooled
 // session would keep that memory after the import. It is taken only as
-// needed and returned when the connection closes.
-func (db *DB) importConn(ctx context.Context) (*pgx.Conn, error) {
+// needed and returned when the connection closes. Imports take turns
+// anyway (importLock), so one at a time opens its connection: many
+// imports sent at once wait for their turn here (until their context
+// ends) instead of each holding a connection of the database's.
+func (db *DB) importConn(ctx context.Context) (*pgx.Conn, func(), error) {
+	db.importOnce.Do(func() { db.importTurn = make(chan struct{}, 1) })
+	select {
+	case db.importTurn <- struct{}{}:
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
 	cfg := db.Pool.Config().ConnConfig.Copy()
 	cfg.RuntimeParams["temp_buffers"] = importTempBuffers
-	return pgx.ConnectConfig(ctx, cfg)
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		<-db.importTurn
+		return nil, nil, err
+	}
+	return conn, func() {
+		conn.Close(context.WithoutCancel(ctx))
+		<-db.importTurn
+	}, nil
 }
 
 func importError(res *ImportResult) error {

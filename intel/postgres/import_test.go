@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/contextmap/contextmap/intel"
 	"github.com/contextmap/contextmap/intel/ingest"
@@ -387,4 +391,37 @@ func mustImportAs(t *testing.T, db *postgres.DB, pr intel.Principal, text string
 		t.Fatalf("import: %v %+v", err, res.Errors)
 	}
 	return res
+}
+
+// TestImportsTakeTurns: an import waits for the one under way before it
+// opens a connection, and gives up when its context ends while waiting,
+// writing nothing; the first then finishes as if alone.
+func TestImportsTakeTurns(t *testing.T) {
+	db := newImportDB(t)
+	pr, pw := io.Pipe()
+	first := make(chan error, 1)
+	go func() {
+		_, err := db.Import(context.Background(), importer, ingest.NDJSON(pr), postgres.ImportOptions{})
+		first <- err
+	}()
+	// The first import is reading its input, holding its turn.
+	if _, err := io.WriteString(pw, `{"type":"group","ext_ref":"G-1","name":"First"}`+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err := db.Import(ctx, importer, ingest.NDJSON(strings.NewReader(`{"type":"group","ext_ref":"G-2","name":"Second"}`)), postgres.ImportOptions{})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("second import while the first runs: %v, want it to wait until its context ends", err)
+	}
+	pw.Close()
+	if err := <-first; err != nil {
+		t.Fatalf("first import: %v", err)
+	}
+	rows, _ := db.Pool.Query(context.Background(), `SELECT name FROM peer_groups ORDER BY name`)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(names) != 1 || names[0] != "First" {
+		t.Errorf("groups %v (%v), want only the first import's", names, err)
+	}
 }
