@@ -179,12 +179,19 @@ func (ld *loader) finish(ctx context.Context) error {
 	if ld.empty {
 		written, inserted = `SELECT * FROM events`, `SELECT * FROM events`
 	}
+	// The hotspot blocks of every tile and month an event written was in
+	// or is now in, rebuilt once (import_blocks.go).
+	if !ld.empty {
+		if err := b.exec(ctx, `CREATE TEMP TABLE imp_tm ON COMMIT DROP AS
+			SELECT cm_tile AS tile, cm_hotspot_month(starts_at) AS month FROM (`+written+`) e
+			 UNION SELECT tile, month FROM imp_old`); err != nil {
+			return err
+		}
+	}
+	if err := b.rebuildBlocks(ctx, ld.empty); err != nil {
+		return fmt.Errorf("rebuild hotspot blocks: %w", err)
+	}
 	for _, q := range []string{
-		// The hotspot blocks of every tile and month an event written was
-		// in or is now in, rebuilt once.
-		`SELECT cm_hotspot_refresh(array_agg(tile), array_agg(month))
-		   FROM (SELECT cm_tile AS tile, cm_hotspot_month(starts_at) AS month FROM (` + written + `) e
-		         UNION SELECT tile, month FROM imp_old) k`,
 		// The counts by district, as events_count_insert and
 		// events_count_update keep them.
 		`INSERT INTO feature_counts (collection, district, n)
