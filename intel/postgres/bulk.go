@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -135,7 +136,7 @@ func (b *Bulk) Defer(ctx context.Context, t BulkTable) error {
 // first, then foreign keys, each checked over the whole table at once.
 // Commit calls it if the caller has not.
 func (b *Bulk) Remake(ctx context.Context) error {
-	if err := remake(ctx, b.tx, b.remake); err != nil {
+	if err := remake(ctx, b.tx, b.remake, nil); err != nil {
 		return wrap(err, "bulk load: remake indexes and foreign keys")
 	}
 	b.remake = nil
@@ -177,14 +178,19 @@ func deferrable(ctx context.Context, tx pgx.Tx, table string, keys bool) ([]defe
 
 // remake makes again what deferrable pairs dropped: keys and indexes
 // first, then foreign keys, each checked over the whole table at once.
-func remake(ctx context.Context, tx pgx.Tx, pairs []deferPair) error {
+// trace, when not nil, hears each statement and how long it took.
+func remake(ctx context.Context, tx pgx.Tx, pairs []deferPair, trace func(string, time.Time)) error {
 	pairs = slices.Clone(pairs)
 	slices.SortStableFunc(pairs, func(x, y deferPair) int {
 		return cmp.Compare(b2i(x.fk), b2i(y.fk))
 	})
 	for _, p := range pairs {
+		t0 := time.Now()
 		if _, err := tx.Exec(ctx, p.make); err != nil {
 			return err
+		}
+		if trace != nil {
+			trace(p.make, t0)
 		}
 	}
 	return nil

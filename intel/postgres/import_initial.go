@@ -158,7 +158,7 @@ func (ld *loader) finish(ctx context.Context) error {
 		return err
 	}
 	t0 := time.Now()
-	if err := remake(ctx, b.tx, ld.remake); err != nil {
+	if err := remake(ctx, b.tx, ld.remake, b.trace); err != nil {
 		return fmt.Errorf("remake indexes and foreign keys: %w", err)
 	}
 	b.trace("remake indexes, keys and foreign keys of events, event_people, event_groups", t0)
