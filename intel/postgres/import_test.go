@@ -425,3 +425,47 @@ func TestImportsTakeTurns(t *testing.T) {
 		t.Errorf("groups %v (%v), want only the first import's", names, err)
 	}
 }
+
+// A file's list of an event's participants replaces the stored one, but a
+// participant the importer may not see (an adult of concern, for a
+// district team) stays; one added is added; a re-import changes nothing.
+func TestImportParticipantsReplaced(t *testing.T) {
+	db := newImportDB(t)
+	carlisle := intel.Principal{Subject: "test:district", Label: "Carlisle team", Role: intel.RoleDistrict, Districts: []string{"E07000028"}}
+	people := strings.Join([]string{
+		`{"type":"person","case_ref":"C-1","pseudonym":"YP-C1","kind":"young_person","district":"E07000028"}`,
+		`{"type":"person","case_ref":"C-2","pseudonym":"YP-C2","kind":"young_person","district":"E07000028"}`,
+		`{"type":"person","case_ref":"A-1","pseudonym":"AOC-A1","kind":"adult_of_concern","district":"E07000028"}`,
+	}, "\n")
+	event := func(refs string) string {
+		return `{"type":"event","ext_ref":"E-1","kind":"sighting","from":"2020-11-10T19:00:00Z","geometry":{"type":"Point","coordinates":[-2.9441,54.8962]},"grade":"2BP","source_agency":"Police","people":[` + refs + `]}`
+	}
+	who := func() string {
+		return q1[string](t, db, `SELECT coalesce(string_agg(p.pseudonym, ',' ORDER BY p.pseudonym), '') FROM event_people ep JOIN people p ON p.id = ep.person_id`)
+	}
+	mustImport(t, db, people+"\n"+event(`"C-1","A-1"`), "", "")
+	if got := who(); got != "AOC-A1,YP-C1" {
+		t.Fatalf("after the analyst's import: %s", got)
+	}
+	// The team sends C-2 instead of C-1; it cannot see A-1, who stays.
+	res := mustImportAs(t, db, carlisle, event(`"C-2"`))
+	if got := who(); got != "AOC-A1,YP-C2" {
+		t.Errorf("after the team's import: %s, want AOC-A1,YP-C2", got)
+	}
+	if c := res.Counts["event"]; c.Updated != 1 {
+		t.Errorf("event counts %+v, want one updated", *c)
+	}
+	if got := q1[string](t, db, `SELECT young_people::text FROM events`); got != q1[string](t, db, `SELECT ARRAY[id]::text FROM people WHERE pseudonym = 'YP-C2'`) {
+		t.Errorf("young_people %s, want only YP-C2's id", got)
+	}
+	// The same file again: nothing changes.
+	res = mustImportAs(t, db, carlisle, event(`"C-2"`))
+	if c := res.Counts["event"]; c.Updated != 0 || c.Unchanged != 1 {
+		t.Errorf("re-import: %+v", *c)
+	}
+	// No one the team may see: only A-1 is left.
+	mustImportAs(t, db, carlisle, event(``))
+	if got := who(); got != "AOC-A1" {
+		t.Errorf("after an empty list: %s, want AOC-A1", got)
+	}
+}
