@@ -24,6 +24,7 @@ import (
 	"github.com/jackc/puddle/v2"
 	"github.com/pressly/goose/v3"
 
+	"github.com/contextmap/contextmap/geo"
 	"github.com/contextmap/contextmap/intel"
 	"github.com/contextmap/contextmap/migrations"
 )
@@ -48,7 +49,7 @@ type DB struct {
 	// missing keeps missing episodes by period (MissingEpisodes).
 	missing kept[[2]int64, [2]time.Time, []intel.MissingEpisode]
 	// districtIx finds events' districts in an import (import_districts.go).
-	districtIx districtIndex
+	districtIx kept[int64, struct{}, *geo.AreaIndex]
 	// importTurn lets one import of this process at a time open its
 	// connection (importConn); the others wait here, not in the database.
 	importTurn chan struct{}

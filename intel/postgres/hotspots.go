@@ -317,27 +317,22 @@ func (db *DB) hotspotView(ctx context.Context, pr intel.Principal) (*hotspotView
 		v.scope = []string{}
 	}
 	v.all = v.scope == nil
-	if err := db.ReadQueryRow(ctx, `SELECT current_date - date '2000-01-01'`).Scan(&v.today); err != nil {
+	// The date and, for a caller who may not see everything, the
+	// sensitive places, in one round trip.
+	var ids []int64
+	var districts []string
+	if err := db.ReadQueryRow(ctx, `SELECT current_date - date '2000-01-01', array_agg(id), array_agg(coalesce(district, ''))
+		  FROM places WHERE sensitive AND NOT $1`, v.all).Scan(&v.today, &ids, &districts); err != nil {
 		return nil, wrap(err, "hotspot events")
 	}
 	if v.all {
 		return v, nil
 	}
-	rows, err := db.ReadQuery(ctx, `SELECT id, coalesce(district, '') FROM places WHERE sensitive`)
-	if err != nil {
-		return nil, wrap(err, "hotspot events")
+	v.sensitive = make(map[int64]string, len(ids))
+	for i, id := range ids {
+		v.sensitive[id] = districts[i]
 	}
-	defer rows.Close()
-	v.sensitive = map[int64]string{}
-	for rows.Next() {
-		var id int64
-		var d string
-		if err := rows.Scan(&id, &d); err != nil {
-			return nil, wrap(err, "hotspot events")
-		}
-		v.sensitive[id] = d
-	}
-	return v, wrap(rows.Err(), "hotspot events")
+	return v, nil
 }
 
 func monthOf(t time.Time) time.Time {

@@ -139,7 +139,7 @@ func (w *blockWriter) finish() {
 	if w.count == 0 {
 		return
 	}
-	month := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(w.month))
+	month := pgEpoch.AddDate(0, 0, int(w.month))
 	w.out = append(w.out, []any{w.tile, month, w.chunk, w.count, w.data})
 	w.held += len(w.data)
 	w.count, w.data = 0, nil

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
@@ -25,23 +24,14 @@ import (
 // within 100 m: 0.003 degrees.
 const districtNear = 0.003
 
-type districtIndex struct {
-	mu      sync.Mutex
-	version int64
-	ix      *geo.AreaIndex
-}
-
 // districts returns the district index as of the batch's transaction.
 func (b *batch) districts(ctx context.Context) (*geo.AreaIndex, error) {
 	var version int64
 	if err := b.tx.QueryRow(ctx, `SELECT version FROM data_versions WHERE name = 'districts'`).Scan(&version); err != nil {
 		return nil, fmt.Errorf("district version: %w", err)
 	}
-	k := &b.db.districtIx
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.ix != nil && k.version == version {
-		return k.ix, nil
+	if ix, ok := b.db.districtIx.get(version, struct{}{}); ok {
+		return ix, nil
 	}
 	rows, err := b.tx.Query(ctx, `SELECT code, ST_AsBinary(ST_Subdivide(geom, 64)) FROM districts ORDER BY code`)
 	if err != nil {
@@ -71,6 +61,7 @@ func (b *batch) districts(ctx context.Context) (*geo.AreaIndex, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	k.version, k.ix = version, geo.NewAreaIndex(areas, districtNear)
-	return k.ix, nil
+	ix := geo.NewAreaIndex(areas, districtNear)
+	b.db.districtIx.put(version, struct{}{}, ix, 1)
+	return ix, nil
 }

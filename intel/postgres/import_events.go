@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strconv"
 	"strings"
 )
 
@@ -71,8 +72,16 @@ func (b *batch) writeEvents(ctx context.Context) error {
 	if err := b.tx.QueryRow(ctx, `SELECT cm_metric_srid()`).Scan(&srid); err != nil {
 		return err
 	}
+	// The districts cut into pieces for districtOf, only when some event
+	// needs the database's rule: one at a place, or with a point the Go
+	// index left open (import_districts.go). Otherwise imp_dist is empty.
+	var rule bool
+	if err := b.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM imp
+		WHERE rtype = 'event' AND NOT bad AND (lon IS NULL OR pt_district IS NULL))`).Scan(&rule); err != nil {
+		return err
+	}
 	for _, q := range []string{
-		`CREATE TEMP TABLE imp_dist ON COMMIT DROP AS SELECT code, ST_Subdivide(geom, 64) AS geom FROM districts`,
+		`CREATE TEMP TABLE imp_dist ON COMMIT DROP AS SELECT code, ST_Subdivide(geom, 64) AS geom FROM districts WHERE ` + strconv.FormatBool(rule),
 		`CREATE INDEX ON imp_dist USING gist (geom)`,
 		`ANALYZE imp_dist`,
 		// The district of each place that events without their own point

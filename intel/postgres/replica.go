@@ -183,8 +183,6 @@ func (r readRow) Scan(dest ...any) error {
 	return err
 }
 
-// replicaDown reports whether err means the replica itself is unusable
-// (not that the query was wrong or the caller gave up).
 // retryOnPrimary reports whether a read that failed on the replica should
 // be run again on the primary: the replica is down, or it cancelled the
 // query because replaying the primary's changes needed what the query
@@ -206,6 +204,8 @@ func (r *replica) failed(err error) {
 	}
 }
 
+// replicaDown reports whether err means the replica itself is unusable
+// (not that the query was wrong or the caller gave up).
 func replicaDown(err error) bool {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
