@@ -56,14 +56,17 @@ func NewFeatureWriter(w io.Writer, foreign map[string]any) (*FeatureWriter, erro
 	fw := &FeatureWriter{w: w, buf: make([]byte, 0, flushAt+flushAt/4)}
 	fw.buf = append(fw.buf, `{"type":"FeatureCollection"`...)
 	var err error
-	if fw.buf, err = appendMembers(fw.buf, foreign); err != nil {
+	if fw.buf, err = AppendMembers(fw.buf, foreign); err != nil {
 		return nil, err
 	}
 	fw.buf = append(fw.buf, `,"features":[`...)
 	return fw, nil
 }
 
-func appendMembers(dst []byte, members map[string]any) ([]byte, error) {
+// AppendMembers appends a FeatureCollection's own members to dst, each as
+// `,"key":value` in key order; "type" and "features" are refused. Writers
+// of a collection by hand (intel/hotspot) call it too.
+func AppendMembers(dst []byte, members map[string]any) ([]byte, error) {
 	keys := make([]string, 0, len(members))
 	for k := range members {
 		if k == "type" || k == "features" {
@@ -174,7 +177,7 @@ func (fw *FeatureWriter) CloseWith(trailer map[string]any) error {
 		return ErrWriterClosed
 	}
 	fw.buf = append(fw.buf, ']')
-	b, err := appendMembers(fw.buf, trailer)
+	b, err := AppendMembers(fw.buf, trailer)
 	if err != nil {
 		fw.buf = fw.buf[:len(fw.buf)-1]
 		return err

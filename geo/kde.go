@@ -174,19 +174,27 @@ func KNNBandwidth(points [][2]float64, k int) (float64, error) {
 	// nearest other event is read off its k+1 nearest locations (itself
 	// first), counts added up. The same answer as over every event, in a
 	// time that does not grow with the events at one place.
+	// Locations in the order first seen, so that the sum below is added
+	// up in the same order every time (map order would change its last
+	// digits from run to run).
 	count := map[[2]float64]int{}
+	var locs [][2]float64
 	for _, p := range points {
+		if count[p] == 0 {
+			locs = append(locs, p)
+		}
 		count[p]++
 	}
-	pts := make(kdtree.Points, 0, len(count))
-	for p := range count {
+	pts := make(kdtree.Points, 0, len(locs))
+	for _, p := range locs {
 		pts = append(pts, kdtree.Point{p[0], p[1]})
 	}
 	tree := kdtree.New(pts, false)
 	total := 0.0
 	best := make([]float64, k+1)
 	at := make([][2]float64, k+1)
-	for loc, m := range count {
+	for _, loc := range locs {
+		m := count[loc]
 		if m-1 >= k { // k others at the same place: distance 0
 			continue
 		}

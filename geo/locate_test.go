@@ -63,9 +63,9 @@ func TestAreaIndexAgreesWithPlanar(t *testing.T) {
 			cx, cy := float64(gi), float64(gj)
 			var ring orb.Ring
 			for k := range 40 {
-				a := 2 * 3.14159265 * float64(k) / 40
+				a := 2 * math.Pi * float64(k) / 40
 				r := 0.2 + 0.25*rng.Float64()
-				ring = append(ring, orb.Point{cx + r*cos(a), cy + r*sin(a)})
+				ring = append(ring, orb.Point{cx + r*math.Cos(a), cy + r*math.Sin(a)})
 			}
 			ring = append(ring, ring[0])
 			areas = append(areas, Area{Code: string(rune('a'+gi)) + string(rune('a'+gj)), Polygon: orb.Polygon{ring}})
@@ -101,6 +101,3 @@ func TestAreaIndexAgreesWithPlanar(t *testing.T) {
 		t.Errorf("in %d, out %d, unsure %d: the index should decide nearly every point", knownIn, knownOut, unsure)
 	}
 }
-
-func cos(a float64) float64 { return math.Cos(a) }
-func sin(a float64) float64 { return math.Sin(a) }

@@ -76,9 +76,7 @@ func Position(x, y float64, generalise bool) (float64, float64) {
 func (m *Map) Select(x, y float64, generalise bool) (geo.CellID, bool) {
 	px, py := Position(x, y, generalise)
 	c := m.spec.Grid.Cell(px, py)
-	cx, cy := m.spec.Grid.Centre(c)
-	r := m.spec.Rect
-	return c, cx >= r[0] && cx <= r[2] && cy >= r[1] && cy <= r[3]
+	return c, m.inRect(c)
 }
 
 // Add adds an event: metric position, window, severity, whether it must be

@@ -1,11 +1,9 @@
 package hotspot
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strconv"
 
 	"github.com/contextmap/contextmap/geo"
@@ -31,24 +29,9 @@ const flushAt = 32 << 10
 func (r *Result) WriteGeoJSON(w io.Writer, proj geo.Projection, members map[string]any) error {
 	b := make([]byte, 0, flushAt+flushAt/4)
 	b = append(b, `{"type":"FeatureCollection"`...)
-	keys := make([]string, 0, len(members))
-	for k := range members {
-		if k == "type" || k == "features" {
-			return fmt.Errorf("hotspot: %q cannot be a member of a FeatureCollection", k)
-		}
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		kb, _ := json.Marshal(k)
-		vb, err := json.Marshal(members[k])
-		if err != nil {
-			return fmt.Errorf("hotspot: member %q: %w", k, err)
-		}
-		b = append(b, ',')
-		b = append(b, kb...)
-		b = append(b, ':')
-		b = append(b, vb...)
+	b, err := geo.AppendMembers(b, members)
+	if err != nil {
+		return err
 	}
 	b = append(b, `,"features":[`...)
 	lat := newLattice(proj)

@@ -514,13 +514,12 @@ func open(s string) bool { return s == "" || s == ".." }
 // is in year 0 where written and in year -1 in UTC (found by
 // FuzzParseDatetime).
 func parseInstant(s string) (time.Time, time.Time, bool) {
-	inRange := func(t time.Time) bool { y := t.UTC().Year(); return y >= 1 && y <= 9999 }
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, t, inRange(t)
+		return t, t, inTimeRange(t)
 	}
 	if d, err := time.Parse(time.DateOnly, s); err == nil {
 		e := d.Add(24*time.Hour - time.Nanosecond)
-		return d, e, inRange(d) && inRange(e)
+		return d, e, inTimeRange(d) && inTimeRange(e)
 	}
 	return time.Time{}, time.Time{}, false
 }

@@ -102,6 +102,7 @@ func (s *Server) hotspotCells(ctx context.Context, pr intel.Principal, q intel.F
 	f.Rect = [4]float64{rect[0] - pad, rect[1] - pad, rect[2] + pad, rect[3] + pad}
 	sp.AggregatesOnly, sp.People, sp.RefTime = pr.AggregatesOnly(), true, f.To
 	m := hotspot.NewMap(sel.spec)
+	defer m.Release()
 	if err := s.collect(ctx, sel, sel.filter, m); err != nil {
 		return nil, err
 	}

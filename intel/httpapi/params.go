@@ -100,10 +100,8 @@ func parseTime(name, s string, endOfDay bool) (*time.Time, error) {
 	if s == "" {
 		return nil, nil
 	}
-	// In the years 1 to 9999 in UTC, where PostgreSQL and every client
-	// agree: 0000-01-01T00:00:00+01:00 is year -1 in UTC.
 	inRange := func(t time.Time) (*time.Time, error) {
-		if y := t.UTC().Year(); y < 1 || y > 9999 {
+		if !inTimeRange(t) {
 			return nil, intel.Invalid(name, "must fall in the years 1 to 9999 (UTC)")
 		}
 		return &t, nil
@@ -159,3 +157,8 @@ func oneOfParam(c *fiber.Ctx, name string, allowed []string) (string, error) {
 	}
 	return "", intel.Invalid(name, "must be one of "+strings.Join(allowed, ", "))
 }
+
+// inTimeRange: a time in the years 1 to 9999 in UTC, where PostgreSQL and
+// every client agree (0000-01-01T00:00:00+01:00 is year -1 in UTC; found
+// by FuzzParseTime and FuzzParseDatetime).
+func inTimeRange(t time.Time) bool { y := t.UTC().Year(); return y >= 1 && y <= 9999 }

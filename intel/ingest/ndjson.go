@@ -165,15 +165,16 @@ func DecodeJSON(b []byte) (any, []intel.FieldError) {
 // for a million events), else with encoding/json. more is true when
 // something follows the value.
 func decodeStrict(b []byte, rec any, fast bool) (more bool, err error) {
-	if fast {
-		dec := gojson.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(rec); err != nil {
-			return false, err
-		}
-		return dec.More(), nil
+	var dec interface {
+		DisallowUnknownFields()
+		Decode(any) error
+		More() bool
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
+	if fast {
+		dec = gojson.NewDecoder(bytes.NewReader(b))
+	} else {
+		dec = json.NewDecoder(bytes.NewReader(b))
+	}
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(rec); err != nil {
 		return false, err
