@@ -62,38 +62,25 @@ func TestLoad(t *testing.T) {
 	db, url := pgtest.FromTemplateURL(t, synthtest.Template(t, opt))
 	t.Logf("data set ready in %s (people %d, events %d)", time.Since(began).Round(time.Second), opt.People, opt.Events)
 
-	// Fixtures: districts, places to profile, towns to centre boxes on.
+	// Fixtures: districts, with a point inside each for records written
+	// there; places to profile; towns to centre boxes on.
 	var districts []string
-	rows, err := db.Pool.Query(ctx, `SELECT code FROM districts ORDER BY code`)
+	points := map[string][2]float64{}
+	rows, err := db.Pool.Query(ctx, `SELECT code, ST_X(p), ST_Y(p) FROM (SELECT code, ST_PointOnSurface(geom) p FROM districts) d ORDER BY code`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for rows.Next() {
 		var c string
-		if err := rows.Scan(&c); err != nil {
+		var x, y float64
+		if err := rows.Scan(&c, &x, &y); err != nil {
 			t.Fatal(err)
 		}
 		districts = append(districts, c)
+		points[c] = [2]float64{x, y}
 	}
 	if err := rows.Err(); err != nil || len(districts) == 0 {
 		t.Fatalf("districts: %d, %v", len(districts), err)
-	}
-	// A point inside each district, for records written there.
-	points := map[string][2]float64{}
-	prow, err := db.Pool.Query(ctx, `SELECT code, ST_X(p), ST_Y(p) FROM (SELECT code, ST_PointOnSurface(geom) p FROM districts) d`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for prow.Next() {
-		var c string
-		var x, y float64
-		if err := prow.Scan(&c, &x, &y); err != nil {
-			t.Fatal(err)
-		}
-		points[c] = [2]float64{x, y}
-	}
-	if err := prow.Err(); err != nil {
-		t.Fatal(err)
 	}
 	var places []int64
 	if err := db.Pool.QueryRow(ctx, `SELECT array_agg(id ORDER BY id) FROM (SELECT id FROM places ORDER BY hashint8(id) LIMIT 5000) p`).Scan(&places); err != nil {

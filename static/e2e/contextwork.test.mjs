@@ -6,7 +6,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, TOKENS, launch, open, clean, ready, shot, waitForApi } from './lib.mjs';
+import { BASE, TOKENS, launch, open, clean, ready, shot, waitForApi, cells } from './lib.mjs';
 
 const PURPOSE = 'Automated browser test';
 const CARLISLE = 'E07000028';
@@ -232,7 +232,7 @@ test('felt safety: cells with a legend, on top of the hotspots, with an opacity 
   assert.match(legend, /Felt safety/);
   assert.match(legend, /Felt unsafe: mostly red marks/);
   assert.match(legend, /Events per cell/, 'the hotspot legend stays: both layers are on');
-  assert.ok(await page.locator('.leaflet-cells-pane path.cell').count() > 10, 'hotspot cells still drawn beneath');
+  assert.ok(await cells(page) > 10, 'hotspot cells still drawn beneath');
   assert.match(await page.locator('#s-note').textContent(), /2 hexagons of 1 km/);
 
   // Opacity: restyled at once, no new request.

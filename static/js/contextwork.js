@@ -171,9 +171,7 @@ class MarkerLayer {
         el.setAttribute('role', 'button');
         el.setAttribute('aria-label', `${this.describe(x)}. Press Enter for details.`);
         el.dataset.id = String(x.id);
-        if (el.dataset.keys) return;
         // Leaflet's Enter on a marker only opens a popup: open the details.
-        el.dataset.keys = 'on';
         el.addEventListener('keydown', (ev) => {
           if (ev.key === 'Enter' || ev.key === ' ') {
             ev.preventDefault();

@@ -67,7 +67,6 @@ export class HotspotLayer {
     this.legend = legend;
     this.group = L.layerGroup().addTo(map);
     this.on = true;
-    this.last = null;
   }
 
   settings() {
@@ -102,7 +101,6 @@ export class HotspotLayer {
   }
 
   draw(d, st, note) {
-    this.last = d;
     this.group.clearLayers();
     const present = d.cells.filter((c) => !c.suppressed && c.value !== null);
     const bounds = st.method === 'count' ? breaks(present.map((c) => c.value)) : null;

@@ -115,7 +115,7 @@ async function start() {
   $('l-cases').addEventListener('change', () => report('context-cases', () => cases.setOn($('l-cases').checked, filters.get())).then(contextKey));
   $('c-closed').addEventListener('change', () => updateCases(filters.get()));
   $('l-disrupt').addEventListener('change', () => report('disruptions', () => disruptions.setOn($('l-disrupt').checked, filters.get())).then(contextKey));
-  const safety = new SafetyLayer(map, api, legend);
+  const safety = new SafetyLayer(map, api, legend, hot);
   $('l-safety').addEventListener('change', () => report('felt-safety', () => safety.setOn($('l-safety').checked, filters.get())));
   $('s-opacity').addEventListener('input', () => safety.restyle());
 

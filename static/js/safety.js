@@ -49,8 +49,10 @@ export function adaptSafety(json) {
 }
 
 export class SafetyLayer {
-  constructor(map, api, legend) {
+  // hot is the hotspot layer, whose cells this layer shares.
+  constructor(map, api, legend, hot) {
     this.map = map;
+    this.hot = hot;
     this.api = api;
     this.legend = legend;
     this.group = L.layerGroup();
@@ -64,7 +66,8 @@ export class SafetyLayer {
 
   // Same cells as the hotspot layer: its Cells and Cell size controls.
   query(f) {
-    return { from: f.from, to: f.to, district: f.district, kinds: f.kinds, grid: $('h-shape').value, cell: $('h-cell').value };
+    const { grid, cell } = this.hot.settings();
+    return { from: f.from, to: f.to, district: f.district, kinds: f.kinds, grid, cell };
   }
 
   setOn(on, f) {
@@ -85,13 +88,13 @@ export class SafetyLayer {
 
   style(c) {
     const a = this.opacity();
-    if (c.suppressed) return { weight: 2.5, color: '#111', opacity: Math.min(1, a + 0.3), dashArray: '4 3', fillColor: SUPPRESSED_FILL, fillOpacity: a, className: 'safety-cell safety-suppressed' };
+    const base = { weight: 2.5, color: '#111', opacity: Math.min(1, a + 0.3), fillOpacity: a };
+    if (c.suppressed) return { ...base, dashArray: '4 3', fillColor: SUPPRESSED_FILL, className: 'safety-cell safety-suppressed' };
     const k = safetyClass(c.felt ?? 0);
-    return { weight: 2.5, color: '#111', opacity: Math.min(1, a + 0.3), fillColor: SAFETY_CLASSES[k].colour, fillOpacity: a, className: `safety-cell safety-s${k}` };
+    return { ...base, fillColor: SAFETY_CLASSES[k].colour, className: `safety-cell safety-s${k}` };
   }
 
   draw(d) {
-    this.last = d;
     this.group.clearLayers();
     const fc = { type: 'FeatureCollection', features: d.cells.map((c) => ({ type: 'Feature', geometry: c.geometry, properties: c })) };
     this.geo = L.geoJSON(fc, {
