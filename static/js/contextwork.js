@@ -25,7 +25,7 @@ export const DISRUPTION_KINDS = {
   licensing_review: { short: 'LR', name: 'Licensing review' },
   other: { short: '?', name: 'Other action' },
 };
-const kindName = (k) => (DISRUPTION_KINDS[k] || { name: words(k) }).name;
+export const kindName = (k) => (DISRUPTION_KINDS[k] || { name: words(k) }).name;
 
 // Roles that read context cases and the disruption map: the person-level
 // ones (analyst, police, district).

@@ -5,6 +5,7 @@
 import { h, fmt, words } from './dom.js';
 import { heatmap, lineChart, anyValue, table } from './charts.js';
 import { pane } from './ui.js';
+import { kindName } from './contextwork.js';
 
 export const profilePath = (id) => `/api/v1/places/${encodeURIComponent(id)}/profile`;
 
@@ -99,14 +100,14 @@ function disruptionList(d) {
   const title = h('h3', { id: 'place-disruptions' }, `Disruption actions (${d.total})`);
   if (d.items && d.items.length) {
     return [title, table([
-      { label: 'Action', value: (x) => words(x.kind) },
+      { label: 'Action', value: (x) => kindName(x.kind) },
       { label: 'Applied', value: (x) => x.applied_on },
       { label: 'Expires', value: (x) => x.expires_on || '–' },
       { label: 'Outcome', value: (x) => words(x.outcome) },
       { label: 'Lead agency', value: (x) => x.lead_agency },
     ], d.items)];
   }
-  return [title, table([{ label: '', value: (r) => words(r[0]) }, { label: 'Actions', value: (r) => r[1] }], Object.entries(d.by_kind || {}))];
+  return [title, table([{ label: '', value: (r) => kindName(r[0]) }, { label: 'Actions', value: (r) => r[1] }], Object.entries(d.by_kind || {}))];
 }
 
 // hourMatrix accepts a 7×24 array, or a flat array of 168 values (Monday
