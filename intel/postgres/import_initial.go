@@ -172,18 +172,16 @@ func (ld *loader) finish(ctx context.Context) error {
 			return err
 		}
 	}
-	// The events written: when the table was empty, all of them (a scan
-	// instead of a join to the million ids in imp_done).
-	written := `SELECT * FROM events WHERE id IN (SELECT id FROM imp_done WHERE t = 'event')`
-	inserted := `SELECT * FROM events WHERE id IN (SELECT id FROM imp_done WHERE t = 'event' AND ins)`
-	if ld.empty {
-		written, inserted = `SELECT * FROM events`, `SELECT * FROM events`
-	}
 	// The hotspot blocks of every tile and month an event written was in
-	// or is now in, rebuilt once (import_blocks.go).
+	// or is now in, rebuilt once (import_blocks.go); when the table was
+	// empty, every block, found by a scan instead of a join to the million
+	// ids in imp_done (and so for the counts below).
+	inserted := `SELECT * FROM events`
 	if !ld.empty {
+		inserted = `SELECT * FROM events WHERE id IN (SELECT id FROM imp_done WHERE t = 'event' AND ins)`
 		if err := b.exec(ctx, `CREATE TEMP TABLE imp_tm ON COMMIT DROP AS
-			SELECT cm_tile AS tile, cm_hotspot_month(starts_at) AS month FROM (`+written+`) e
+			SELECT cm_tile AS tile, cm_hotspot_month(starts_at) AS month
+			  FROM events WHERE id IN (SELECT id FROM imp_done WHERE t = 'event')
 			 UNION SELECT tile, month FROM imp_old`); err != nil {
 			return err
 		}
